@@ -1,0 +1,147 @@
+"""Record types and vocabularies shared by every layer. Pure Python."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import Enum
+
+
+class StrEnum(str, Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+class CameraKind(StrEnum):
+    DOORBELL = "doorbell"
+    FLOODLIGHT = "floodlight"
+    SPOTLIGHT = "spotlight"
+    INDOOR = "indoor"
+    BUSINESS_CCTV = "business_cctv"
+    CITY_CCTV = "city_cctv"
+
+
+CAMERA_KIND_LABELS = {
+    CameraKind.DOORBELL: "Doorbell",
+    CameraKind.FLOODLIGHT: "Floodlight",
+    CameraKind.SPOTLIGHT: "Spotlight",
+    CameraKind.INDOOR: "Indoor",
+    CameraKind.BUSINESS_CCTV: "Business CCTV",
+    CameraKind.CITY_CCTV: "City CCTV",
+}
+
+
+class CameraSource(StrEnum):
+    SELF_REGISTERED = "self_registered"
+    PROGRAM_DISTRIBUTED = "program_distributed"
+    IMPORTED = "imported"
+
+
+class Consent(StrEnum):
+    OPT_IN = "opt_in"
+    OPT_OUT = "opt_out"
+
+
+class ContactPreference(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    MAIL = "mail"
+    NONE = "none"
+
+
+class AgencyKind(StrEnum):
+    POLICE = "police"
+    SHERIFF = "sheriff"
+    FIRE = "fire"
+    OTHER = "other"
+
+
+class IncidentSource(StrEnum):
+    RESIDENT_POST = "resident_post"
+    AGENCY_REPORT = "agency_report"
+
+
+class RequestState(StrEnum):
+    DRAFT = "draft"
+    AWAITING_APPROVAL = "awaiting_approval"
+    SENT = "sent"
+    RESOLVED = "resolved"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+
+
+class RecipientState(StrEnum):
+    PENDING = "pending"
+    SHARED = "shared"
+    DECLINED = "declined"
+    NO_FOOTAGE = "no_footage"
+    NO_RESPONSE = "no_response"
+
+
+class CustodyKind(StrEnum):
+    RECEIVED = "received"
+    VIEWED = "viewed"
+    EXPORTED = "exported"
+    VERIFIED = "verified"
+    PURGED = "purged"
+
+
+class Role(StrEnum):
+    ANALYST = "analyst"
+    SUPERVISOR = "supervisor"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+PROTEST_CATEGORY = "protest / lawful assembly"
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def to_iso(dt: datetime) -> str:
+    """UTC ISO 8601 with a Z, second precision: the one timestamp format in the store."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_iso(text: str) -> datetime:
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt
+
+
+@dataclass
+class Owner:
+    id: int | None
+    display_name: str
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    contact_preference: ContactPreference = ContactPreference.EMAIL
+    consent: Consent = Consent.OPT_IN
+    consent_changed_on: str | None = None
+    anonymity_no: int | None = None
+
+
+@dataclass
+class Camera:
+    id: int | None
+    lat: float
+    lon: float
+    kind: CameraKind
+    owner_id: int | None = None
+    heading_deg: float | None = None
+    fov_deg: float | None = None
+    range_m: float | None = None
+    retention_days: int | None = None
+    source: CameraSource = CameraSource.SELF_REGISTERED
+    registered_on: str = ""
+    active: bool = True
+    external_id: str | None = None
+    label: str = ""

@@ -1,0 +1,134 @@
+"""GUI start-up: application object, logging, single instance, store, sign-in, main window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QMessageLogContext, QtMsgType, QTimer, qInstallMessageHandler
+from PySide6.QtGui import QGuiApplication, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import APP_ID, APP_NAME, ORG_NAME, __version__, paths
+from app.log_setup import setup_logging
+from app.resources_path import resource
+
+log = logging.getLogger(__name__)
+
+# Set by the smoke test: quit this many milliseconds after the window is shown, answering any dialog.
+SMOKE_ENV = "CANVASS_SMOKE_EXIT_MS"
+
+
+def _qt_message_handler(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    level = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }.get(mode, logging.INFO)
+    logging.getLogger("qt").log(level, "%s", message)
+
+
+def install_excepthook(log_file: Path) -> None:
+    def hook(exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
+        text = "".join(traceback.format_exception(exc_type, exc, tb))
+        log.error("Unexpected error:\n%s", text)
+        if QApplication.instance() is None or os.environ.get(SMOKE_ENV):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME} — unexpected error",
+                          f"Something went wrong: {exc}\n\nYour data is safe: every change is saved in a transaction."
+                          f"\nThe details are in the log file:\n{log_file}")
+        box.setDetailedText(text)
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def show_message(icon: QMessageBox.Icon, title: str, text: str,
+                 buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok,
+                 default: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok) -> QMessageBox.StandardButton:
+    """A modal message; in smoke runs it is logged and answered with its default button."""
+    log.warning("%s: %s", title, text)
+    if os.environ.get(SMOKE_ENV):
+        print(f"{title}: {text}", file=sys.stderr)
+        return default
+    box = QMessageBox(icon, title, text, buttons)
+    box.setDefaultButton(default)
+    return QMessageBox.StandardButton(box.exec())
+
+
+def make_application(argv: list[str]) -> QApplication:
+    app = QApplication.instance() or QApplication(argv)
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationVersion(__version__)
+    QGuiApplication.setDesktopFileName(APP_ID)
+    app.setWindowIcon(QIcon(str(resource("canvass.svg"))))
+    return app  # type: ignore[return-value]
+
+
+def acquire_lock(lock_path: Path) -> QLockFile | None:
+    """One instance per data folder; a stale lock left by a killed process is taken over."""
+    lock = QLockFile(str(lock_path))
+    lock.setStaleLockTime(0)
+    if lock.tryLock(200):
+        return lock
+    return None
+
+
+def choose_paths(args: argparse.Namespace) -> tuple[paths.Paths, bool]:
+    """The real store, or the demo city when asked for or when there is no data yet (first launch)."""
+    real = paths.init(args.data_dir)
+    if args.demo:
+        return paths.init(args.data_dir, demo=True), True
+    if not real.db_path.exists():
+        return paths.init(args.data_dir, demo=True), True
+    return real, False
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    chosen, demo = choose_paths(args)
+    log_file = setup_logging(chosen.log_dir)
+    qInstallMessageHandler(_qt_message_handler)
+    install_excepthook(log_file)
+    log.info("%s %s starting on %s (demo=%s)", APP_NAME, __version__, chosen.data_dir, demo)
+    app = make_application(sys.argv[:1])
+
+    from app.startup import open_context
+
+    lock = acquire_lock(chosen.lock_path)
+    if lock is None:
+        show_message(QMessageBox.Icon.Warning, f"{APP_NAME} is already running",
+                     f"Another {APP_NAME} window is already using the data folder\n{chosen.data_dir}\n\n"
+                     "Switch to that window, or close it first. Two windows on one store could overwrite "
+                     "each other's work, so this one will not open.")
+        return 1
+    try:
+        ctx = open_context(chosen, demo, show_message)
+        if ctx is None:
+            return 1
+        from app.views.main_window import MainWindow
+
+        window = MainWindow(ctx)
+        window.show()
+        for name in args.files:
+            window.queue_import(Path(name))
+        smoke_ms = os.environ.get(SMOKE_ENV)
+        if smoke_ms:
+            QTimer.singleShot(int(smoke_ms), window.close)
+        app.setQuitOnLastWindowClosed(True)
+        code = app.exec()
+        ctx.conn.close()
+        log.info("%s exited with %s", APP_NAME, code)
+        return int(code)
+    finally:
+        lock.unlock()
+
+
+__all__ = ["run_gui", "show_message", "make_application", "acquire_lock"]

@@ -1,0 +1,48 @@
+"""User preferences, each declared once with its type and default; stored in QSettings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+
+@dataclass(frozen=True)
+class Pref:
+    key: str
+    type: type
+    default: Any
+    label: str
+
+
+PREFS: dict[str, Pref] = {p.key: p for p in [
+    Pref("map/tiles_enabled", bool, False, "Show online map tiles"),
+    Pref("map/tile_url", str, "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Tile URL template"),
+    Pref("map/tile_attribution", str, "© OpenStreetMap contributors", "Tile attribution"),
+    Pref("session/idle_lock_min", int, 15, "Lock after idle minutes"),
+]}
+
+
+def get(key: str) -> Any:
+    pref = PREFS[key]
+    value = QSettings().value(key, pref.default)
+    if pref.type is bool and isinstance(value, str):
+        return value.lower() in ("1", "true", "yes")
+    try:
+        return pref.type(value)
+    except (TypeError, ValueError):
+        return pref.default
+
+
+def set(key: str, value: Any) -> None:  # noqa: A001 - mirrors QSettings
+    pref = PREFS[key]
+    QSettings().setValue(key, pref.type(value))
+
+
+def last_folder(purpose: str) -> str:
+    return str(QSettings().value(f"folders/{purpose}", ""))
+
+
+def set_last_folder(purpose: str, folder: str) -> None:
+    QSettings().setValue(f"folders/{purpose}", folder)

@@ -1,0 +1,75 @@
+"""Opening a data folder for the window: the store (restoring a backup if it is broken), demo data, sign-in."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QMessageBox
+
+from app import APP_NAME
+from app.context import AppContext
+from app.paths import Paths
+from app.store import db
+
+log = logging.getLogger(__name__)
+Btn = QMessageBox.StandardButton
+Ask = Callable[..., QMessageBox.StandardButton]
+KEEP_LAUNCH_BACKUPS = 5
+
+
+def open_store_interactive(paths: Paths, ask: Ask) -> sqlite3.Connection | None:
+    """Open the store; if it is unreadable, offer the newest backup instead of a traceback."""
+    while True:
+        try:
+            return db.open_store(paths.db_path, paths.backup_dir)
+        except db.CorruptStoreError as exc:
+            log.error("%s", exc)
+            backup = db.latest_backup(paths.backup_dir)
+            if backup is None:
+                ask(QMessageBox.Icon.Critical, f"{APP_NAME} cannot open its database",
+                    f"{exc}\n\nThere is no backup to restore. Move the file aside to start afresh, or open "
+                    "another data folder with --data-dir.")
+                return None
+            answer = ask(QMessageBox.Icon.Critical, f"{APP_NAME} cannot open its database",
+                         f"{exc}\n\nRestore the most recent backup?\n{backup.name}\n\nThe damaged file is kept "
+                         "beside it (renamed), so nothing is deleted.", Btn.Yes | Btn.No, Btn.Yes)
+            if answer != Btn.Yes:
+                return None
+            db.restore_backup(backup, paths.db_path)
+        except db.StoreError as exc:
+            ask(QMessageBox.Icon.Critical, f"{APP_NAME} cannot open its database", str(exc))
+            return None
+
+
+def rotate_launch_backup(paths: Paths) -> None:
+    """Keep a few recent consistent copies, so a later corruption has something to restore."""
+    conn = db.connect(paths.db_path)
+    try:
+        db.backup_copy(conn, paths.db_path, paths.backup_dir, "launch")
+    finally:
+        conn.close()
+    launches = sorted(paths.backup_dir.glob("*-launch-*.sqlite3"))
+    for old in launches[:-KEEP_LAUNCH_BACKUPS]:
+        old.unlink(missing_ok=True)
+
+
+def open_context(paths: Paths, demo: bool, ask: Ask) -> AppContext | None:
+    conn = open_store_interactive(paths, ask)
+    if conn is None:
+        return None
+    if demo:
+        from app.store.demo import ensure_demo_city
+
+        ensure_demo_city(conn)
+    # Off the GUI thread with its own connection: a large store takes a while to copy.
+    threading.Thread(target=rotate_launch_backup, args=(paths,), name="launch-backup").start()
+    from app.views.dialogs.sign_in import start_session
+
+    session = start_session(conn, demo)
+    if session is None:
+        conn.close()
+        return None
+    return AppContext(paths, conn, session, demo)

@@ -1,0 +1,268 @@
+"""The schema, as an ordered list of migration steps. Append steps; never edit a landed one."""
+
+from __future__ import annotations
+
+# Step 1: every record family the product needs (DESIGN.md "The records").
+V1 = """
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    role TEXT NOT NULL CHECK (role IN ('analyst', 'supervisor', 'auditor', 'admin')),
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE agencies (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('police', 'sheriff', 'fire', 'other')),
+    city TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL DEFAULT '',
+    lat REAL,
+    lon REAL,
+    jurisdiction_geojson TEXT,          -- GeoJSON Polygon/MultiPolygon, WGS84
+    case_number_pattern TEXT NOT NULL DEFAULT '',  -- regular expression; '' = any non-empty
+    partnered_on TEXT,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('prospective', 'active', 'suspended', 'ended')),
+    terms TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE owners (
+    id INTEGER PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    email TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT '',
+    contact_preference TEXT NOT NULL DEFAULT 'email' CHECK (contact_preference IN ('email', 'phone', 'mail', 'none')),
+    consent TEXT NOT NULL DEFAULT 'opt_in' CHECK (consent IN ('opt_in', 'opt_out')),
+    consent_changed_on TEXT,
+    anonymity_no INTEGER NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE import_batches (
+    id INTEGER PRIMARY KEY,
+    file_name TEXT NOT NULL,
+    format TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    rows_total INTEGER NOT NULL,
+    rows_imported INTEGER NOT NULL,
+    rows_rejected INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    imported_by TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE cameras (
+    id INTEGER PRIMARY KEY,
+    external_id TEXT,                    -- the id in the file it came from, if any
+    owner_id INTEGER REFERENCES owners(id) ON DELETE RESTRICT,
+    lat REAL NOT NULL CHECK (lat BETWEEN -90 AND 90),
+    lon REAL NOT NULL CHECK (lon BETWEEN -180 AND 180),
+    kind TEXT NOT NULL CHECK (kind IN ('doorbell', 'floodlight', 'spotlight', 'indoor', 'business_cctv', 'city_cctv')),
+    heading_deg REAL CHECK (heading_deg IS NULL OR heading_deg BETWEEN 0 AND 360),
+    fov_deg REAL CHECK (fov_deg IS NULL OR fov_deg BETWEEN 1 AND 360),
+    range_m REAL CHECK (range_m IS NULL OR range_m > 0),
+    retention_days INTEGER CHECK (retention_days IS NULL OR retention_days >= 0),
+    source TEXT NOT NULL CHECK (source IN ('self_registered', 'program_distributed', 'imported')),
+    registered_on TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    label TEXT NOT NULL DEFAULT '',
+    import_id INTEGER REFERENCES import_batches(id)
+);
+
+CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY,
+    occurred_at TEXT NOT NULL,
+    lat REAL,
+    lon REAL,
+    category TEXT NOT NULL,
+    text TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL CHECK (source IN ('resident_post', 'agency_report')),
+    case_number TEXT NOT NULL DEFAULT '',
+    agency_id INTEGER REFERENCES agencies(id),
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE footage_requests (
+    id INTEGER PRIMARY KEY,
+    agency_id INTEGER NOT NULL REFERENCES agencies(id),
+    case_number TEXT NOT NULL,
+    incident_id INTEGER REFERENCES incidents(id),
+    offense_category TEXT NOT NULL,
+    area_kind TEXT NOT NULL CHECK (area_kind IN ('circle', 'rectangle', 'polygon')),
+    area_json TEXT NOT NULL,             -- {"center": [lat, lon], "radius_m": r} or {"ring": [[lat, lon], ...]}
+    window_start TEXT NOT NULL,
+    window_end TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    investigator_contact TEXT NOT NULL DEFAULT '',
+    created_by INTEGER REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    approved_by INTEGER REFERENCES users(id),
+    approved_at TEXT,
+    sent_at TEXT,
+    expires_at TEXT,
+    resolved_at TEXT,
+    state TEXT NOT NULL DEFAULT 'draft'
+        CHECK (state IN ('draft', 'awaiting_approval', 'sent', 'resolved', 'expired', 'withdrawn')),
+    public_no INTEGER UNIQUE             -- number in the public request log, given when sent
+);
+
+CREATE TABLE request_transitions (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES footage_requests(id),
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor_id INTEGER REFERENCES users(id),
+    reason TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE policy_overrides (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES footage_requests(id),
+    rule TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+    supervisor_id INTEGER NOT NULL REFERENCES users(id),
+    at TEXT NOT NULL
+);
+
+CREATE TABLE recipients (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES footage_requests(id),
+    camera_id INTEGER REFERENCES cameras(id),
+    owner_id INTEGER REFERENCES owners(id),
+    state TEXT NOT NULL DEFAULT 'pending'
+        CHECK (state IN ('pending', 'shared', 'declined', 'no_footage', 'no_response')),
+    responded_at TEXT,
+    rank INTEGER,
+    covers_incident INTEGER NOT NULL DEFAULT 0,
+    footage_likely_overwritten INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (request_id, camera_id)
+);
+
+CREATE TABLE request_outcomes (
+    request_id INTEGER PRIMARY KEY REFERENCES footage_requests(id),
+    footage_useful INTEGER,
+    led_to_arrest INTEGER,
+    notes TEXT NOT NULL DEFAULT '',
+    recorded_at TEXT NOT NULL,
+    recorded_by INTEGER REFERENCES users(id)
+);
+
+CREATE TABLE evidence_items (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES footage_requests(id),
+    recipient_id INTEGER REFERENCES recipients(id),
+    original_name TEXT NOT NULL,
+    stored_path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    media_info TEXT NOT NULL DEFAULT '{}',
+    received_at TEXT NOT NULL,
+    received_by INTEGER REFERENCES users(id),
+    clock_offset_s REAL NOT NULL DEFAULT 0,
+    legal_hold INTEGER NOT NULL DEFAULT 0,
+    purged_at TEXT
+);
+
+CREATE TABLE custody_events (
+    id INTEGER PRIMARY KEY,
+    evidence_id INTEGER NOT NULL REFERENCES evidence_items(id),
+    kind TEXT NOT NULL CHECK (kind IN ('received', 'viewed', 'exported', 'verified', 'purged')),
+    at TEXT NOT NULL,
+    actor_id INTEGER REFERENCES users(id),
+    details TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE device_shipments (
+    id INTEGER PRIMARY KEY,
+    agency_id INTEGER NOT NULL REFERENCES agencies(id),
+    shipped_on TEXT NOT NULL,
+    units INTEGER NOT NULL CHECK (units > 0),
+    model TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE distributions (
+    id INTEGER PRIMARY KEY,
+    shipment_id INTEGER REFERENCES device_shipments(id),
+    agency_id INTEGER NOT NULL REFERENCES agencies(id),
+    owner_id INTEGER REFERENCES owners(id),
+    camera_id INTEGER REFERENCES cameras(id),
+    distributed_on TEXT NOT NULL,
+    terms_shown TEXT NOT NULL,
+    terms_accepted INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE download_credits (
+    id INTEGER PRIMARY KEY,
+    agency_id INTEGER NOT NULL REFERENCES agencies(id),
+    period TEXT NOT NULL,
+    downloads INTEGER NOT NULL CHECK (downloads >= 0),
+    units_earned INTEGER NOT NULL CHECK (units_earned >= 0),
+    recorded_on TEXT NOT NULL
+);
+
+CREATE TABLE operations (
+    id INTEGER PRIMARY KEY,
+    agency_id INTEGER NOT NULL REFERENCES agencies(id),
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT '',
+    started_on TEXT NOT NULL,
+    ended_on TEXT,
+    description TEXT NOT NULL DEFAULT '',
+    outcome TEXT NOT NULL DEFAULT '',
+    arrests INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,                 -- JSON
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    object TEXT NOT NULL DEFAULT '',
+    details TEXT NOT NULL DEFAULT '{}',  -- JSON
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+"""
+
+# Step 2: indexes for the hot queries, and the audit log made append-only in the store itself.
+V2 = """
+CREATE INDEX cameras_owner ON cameras(owner_id);
+CREATE INDEX cameras_external ON cameras(external_id);
+CREATE INDEX recipients_request ON recipients(request_id);
+CREATE INDEX recipients_owner ON recipients(owner_id);
+CREATE INDEX transitions_request ON request_transitions(request_id);
+CREATE INDEX custody_evidence ON custody_events(evidence_id);
+CREATE INDEX incidents_time ON incidents(occurred_at);
+CREATE INDEX audit_action ON audit_log(action);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+
+-- A sent request is in the public log: it can be resolved, never deleted.
+CREATE TRIGGER public_log_no_delete BEFORE DELETE ON footage_requests
+WHEN OLD.public_no IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'a request in the public log cannot be deleted');
+END;
+"""
+
+MIGRATIONS: list[str] = [V1, V2]
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,145 @@
+"""Every user action, declared once. Menus, toolbar and the shortcuts dialog are built from this table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
+
+SK = QKeySequence.StandardKey
+
+
+class Action(str, Enum):
+    IMPORT = "import"
+    EXPORT_CSV = "export_csv"
+    EXPORT_GEOJSON = "export_geojson"
+    ADD_MAP_LAYER = "add_map_layer"
+    OPEN_DEMO = "open_demo"
+    OPEN_MY_DATA = "open_my_data"
+    SIGN_OUT = "sign_out"
+    QUIT = "quit"
+    UNDO = "undo"
+    REDO = "redo"
+    FIND = "find"
+    PREFERENCES = "preferences"
+    SHOW_MAP = "show_map"
+    SHOW_REGISTRY = "show_registry"
+    SHOW_REQUESTS = "show_requests"
+    SHOW_EVIDENCE = "show_evidence"
+    SHOW_PROGRAM = "show_program"
+    SHOW_INSIGHTS = "show_insights"
+    SHOW_AUDIT = "show_audit"
+    FULL_SCREEN = "full_screen"
+    ADD_CAMERA = "add_camera"
+    EDIT_CAMERA = "edit_camera"
+    DELETE_CAMERA = "delete_camera"
+    NEW_REQUEST = "new_request"
+    PUBLIC_LOG = "public_log"
+    VERIFY_AUDIT = "verify_audit"
+    USERS = "users"
+    HELP_CONTENTS = "help_contents"
+    KEYBOARD_SHORTCUTS = "keyboard_shortcuts"
+    ABOUT = "about"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    text: str
+    tip: str
+    shortcut: QKeySequence.StandardKey | str | None = None
+    checkable: bool = False
+    role: QAction.MenuRole = QAction.MenuRole.NoRole
+
+
+SPECS: dict[Action, ActionSpec] = {
+    Action.IMPORT: ActionSpec("&Import Cameras…", "Import a camera list from CSV, GeoJSON or KML", "Ctrl+I"),
+    Action.EXPORT_CSV: ActionSpec("Export Registry as &CSV…", "Export the registry (or the selected cameras) as CSV",
+                                  "Ctrl+Shift+E"),
+    Action.EXPORT_GEOJSON: ActionSpec("Export Registry as &GeoJSON…",
+                                      "Export the registry (or the selected cameras) as GeoJSON"),
+    Action.ADD_MAP_LAYER: ActionSpec("Add &Map Layer…", "Add a GeoJSON street or boundary layer to the map",
+                                     "Ctrl+L"),
+    Action.OPEN_DEMO: ActionSpec("Open &Demo City", "Switch to the built-in demo city (its own database)"),
+    Action.OPEN_MY_DATA: ActionSpec("Open &My Data", "Switch back to your own database"),
+    Action.SIGN_OUT: ActionSpec("Sign &Out", "Sign out and lock the window", "Ctrl+Shift+L"),
+    Action.QUIT: ActionSpec("&Quit", "Quit Canvass", SK.Quit, role=QAction.MenuRole.QuitRole),
+    Action.UNDO: ActionSpec("&Undo", "Undo the last edit", SK.Undo),
+    Action.REDO: ActionSpec("&Redo", "Redo the last undone edit", SK.Redo),
+    Action.FIND: ActionSpec("&Find…", "Focus the filter of the current table", SK.Find),
+    Action.PREFERENCES: ActionSpec("&Preferences…", "Settings of this application", SK.Preferences,
+                                   role=QAction.MenuRole.PreferencesRole),
+    Action.SHOW_MAP: ActionSpec("&Map", "Show the map", "Ctrl+1"),
+    Action.SHOW_REGISTRY: ActionSpec("&Registry", "Show the camera registry", "Ctrl+2"),
+    Action.SHOW_REQUESTS: ActionSpec("Re&quests", "Show footage requests", "Ctrl+3"),
+    Action.SHOW_EVIDENCE: ActionSpec("&Evidence", "Show evidence and chain of custody", "Ctrl+4"),
+    Action.SHOW_PROGRAM: ActionSpec("&Program", "Show partnerships and camera distribution", "Ctrl+5"),
+    Action.SHOW_INSIGHTS: ActionSpec("&Insights", "Show dashboards and the transparency report", "Ctrl+6"),
+    Action.SHOW_AUDIT: ActionSpec("&Audit Log", "Show the audit log", "Ctrl+7"),
+    Action.FULL_SCREEN: ActionSpec("&Full Screen", "Toggle full screen", SK.FullScreen, checkable=True),
+    Action.ADD_CAMERA: ActionSpec("&Add Camera…", "Register a camera by hand", "Ctrl+Shift+A"),
+    Action.EDIT_CAMERA: ActionSpec("&Edit Camera…", "Edit the selected camera", "Ctrl+E"),
+    Action.DELETE_CAMERA: ActionSpec("&Delete Camera", "Delete the selected cameras (asks first)", SK.Delete),
+    Action.NEW_REQUEST: ActionSpec("&New Footage Request…", "Ask the camera owners in an area for footage", SK.New),
+    Action.PUBLIC_LOG: ActionSpec("&Public Request Log", "The public log of every sent request"),
+    Action.VERIFY_AUDIT: ActionSpec("&Verify Audit Log", "Walk the audit log's hash chain and report the result"),
+    Action.USERS: ActionSpec("&Users…", "Manage users and roles"),
+    Action.HELP_CONTENTS: ActionSpec("Canvass &Help", "What Canvass does and how", SK.HelpContents),
+    Action.KEYBOARD_SHORTCUTS: ActionSpec("&Keyboard Shortcuts", "Every keyboard shortcut", "Ctrl+/"),
+    Action.ABOUT: ActionSpec("&About Canvass", "Version and principles", role=QAction.MenuRole.AboutRole),
+}
+
+# Menus and toolbar are lists of actions; None is a separator.
+MENUS: list[tuple[str, list[Action | None]]] = [
+    ("&File", [Action.IMPORT, Action.EXPORT_CSV, Action.EXPORT_GEOJSON, None, Action.ADD_MAP_LAYER, None,
+               Action.OPEN_DEMO, Action.OPEN_MY_DATA, None, Action.SIGN_OUT, Action.QUIT]),
+    ("&Edit", [Action.UNDO, Action.REDO, None, Action.FIND, None, Action.PREFERENCES]),
+    ("&View", [Action.SHOW_MAP, Action.SHOW_REGISTRY, Action.SHOW_REQUESTS, Action.SHOW_EVIDENCE,
+               Action.SHOW_PROGRAM, Action.SHOW_INSIGHTS, Action.SHOW_AUDIT, None, Action.FULL_SCREEN]),
+    ("&Registry", [Action.ADD_CAMERA, Action.EDIT_CAMERA, Action.DELETE_CAMERA]),
+    ("Re&quests", [Action.NEW_REQUEST, Action.PUBLIC_LOG]),
+    ("&Evidence", []),
+    ("&Program", []),
+    ("&Insights", [Action.VERIFY_AUDIT, Action.USERS]),
+    ("&Help", [Action.HELP_CONTENTS, Action.KEYBOARD_SHORTCUTS, None, Action.ABOUT]),
+]
+
+TOOLBAR: list[Action | None] = [Action.IMPORT, None, Action.UNDO, Action.REDO, None, Action.ADD_CAMERA,
+                                Action.EDIT_CAMERA, Action.DELETE_CAMERA, None, Action.NEW_REQUEST]
+
+
+def key_sequences(spec: ActionSpec) -> list[QKeySequence]:
+    if spec.shortcut is None:
+        return []
+    if isinstance(spec.shortcut, str):
+        return [QKeySequence(spec.shortcut)]
+    return QKeySequence.keyBindings(spec.shortcut)
+
+
+def create_actions(parent: QWidget) -> dict[Action, QAction]:
+    actions: dict[Action, QAction] = {}
+    for key, spec in SPECS.items():
+        act = QAction(spec.text, parent)
+        act.setObjectName(f"action_{key.value}")
+        act.setToolTip(spec.tip)
+        act.setStatusTip(spec.tip)
+        act.setShortcuts(key_sequences(spec))
+        act.setCheckable(spec.checkable)
+        act.setMenuRole(spec.role)
+        actions[key] = act
+    return actions
+
+
+def shortcut_rows() -> list[tuple[str, str, str]]:
+    """(menu, action, shortcut) for every action with a shortcut: the data behind Help ▸ Keyboard Shortcuts."""
+    rows: list[tuple[str, str, str]] = []
+    for menu, items in MENUS:
+        for item in items:
+            if item is None:
+                continue
+            spec = SPECS[item]
+            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in key_sequences(spec))
+            if keys:
+                rows.append((menu.replace("&", ""), spec.text.replace("&", "").rstrip("…"), keys))
+    return rows

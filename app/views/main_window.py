@@ -1,0 +1,230 @@
+"""The main window: menus, toolbar, status bar and tabs. Features install themselves; this file only wires."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget
+
+from app import APP_NAME, __version__
+from app.context import AppContext
+from app.views.actions import MENUS, TOOLBAR, Action, create_actions
+
+log = logging.getLogger(__name__)
+
+IMPORTABLE_SUFFIXES = {".csv", ".geojson", ".json", ".kml"}
+
+# Each feature module has install(window): it adds its tab/docks and connects its actions.
+# Order is the tab order. A module that is not built yet is shown as a placeholder by app.views.pending.
+FEATURES = [
+    "app.views.pending",
+]
+
+TAB_ACTIONS = {
+    "map": Action.SHOW_MAP,
+    "registry": Action.SHOW_REGISTRY,
+    "requests": Action.SHOW_REQUESTS,
+    "evidence": Action.SHOW_EVIDENCE,
+    "program": Action.SHOW_PROGRAM,
+    "insights": Action.SHOW_INSIGHTS,
+    "audit": Action.SHOW_AUDIT,
+}
+
+
+class MainWindow(QMainWindow):
+    import_requested = Signal(Path)
+    first_shown = Signal()
+
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setObjectName("main_window")
+        self.setWindowTitle(f"{APP_NAME} — {ctx.title}")
+        self.setAcceptDrops(True)
+        self.undo_stack = QUndoStack(self)
+        self.actions = create_actions(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("main_tabs")
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.tab_keys: list[str] = []
+        self._first_shown = False
+        self.closing: list[Callable[[], None]] = []
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._connect_common_actions()
+        for name in FEATURES:
+            importlib.import_module(name).install(self)
+        self.restore_layout()
+
+    # --- building -------------------------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.menus = {}
+        for title, items in MENUS:
+            menu = bar.addMenu(title)
+            menu.setObjectName(f"menu_{title.replace('&', '').lower()}")
+            self.menus[title.replace("&", "")] = menu
+            for item in items:
+                if item is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(self.actions[item])
+            menu.setToolTipsVisible(True)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Main toolbar", self)
+        bar.setObjectName("main_toolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for item in TOOLBAR:
+            if item is None:
+                bar.addSeparator()
+            else:
+                bar.addAction(self.actions[item])
+        self.addToolBar(bar)
+        self.toolbar = bar
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        user = self.ctx.session.user
+        self.user_label = QLabel(f"{user.name} ({user.role.value})" if user else "signed out", self)
+        self.user_label.setObjectName("status_user")
+        self.user_label.setToolTip("Signed-in user and role")
+        self.cursor_label = QLabel("", self)
+        self.cursor_label.setObjectName("status_cursor")
+        self.cursor_label.setToolTip("Latitude, longitude under the mouse on the map")
+        self.cursor_label.setMinimumWidth(190)
+        store_label = QLabel("Demo city" if self.ctx.demo else "", self)
+        store_label.setToolTip(f"Data folder: {self.ctx.paths.data_dir}")
+        status.addPermanentWidget(self.cursor_label)
+        status.addPermanentWidget(store_label)
+        status.addPermanentWidget(self.user_label)
+
+    def _connect_common_actions(self) -> None:
+        a = self.actions
+        a[Action.QUIT].triggered.connect(self.close)
+        a[Action.UNDO].triggered.connect(self.undo_stack.undo)
+        a[Action.REDO].triggered.connect(self.undo_stack.redo)
+        self.undo_stack.canUndoChanged.connect(a[Action.UNDO].setEnabled)
+        self.undo_stack.canRedoChanged.connect(a[Action.REDO].setEnabled)
+        self.undo_stack.undoTextChanged.connect(lambda t: a[Action.UNDO].setText(f"&Undo {t}".strip()))
+        self.undo_stack.redoTextChanged.connect(lambda t: a[Action.REDO].setText(f"&Redo {t}".strip()))
+        a[Action.UNDO].setEnabled(False)
+        a[Action.REDO].setEnabled(False)
+        a[Action.FIND].triggered.connect(self.focus_filter)
+        a[Action.FULL_SCREEN].toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
+        a[Action.KEYBOARD_SHORTCUTS].triggered.connect(self.show_shortcuts)
+        a[Action.ABOUT].triggered.connect(self.show_about)
+        a[Action.HELP_CONTENTS].triggered.connect(self.show_help)
+        for key, action in TAB_ACTIONS.items():
+            self.actions[action].triggered.connect(lambda _=False, k=key: self.show_tab(k))
+
+    # --- tabs ---------------------------------------------------------------------------------------------------
+    def add_tab(self, key: str, widget: QWidget, title: str, tip: str = "") -> None:
+        widget.setObjectName(widget.objectName() or f"tab_{key}")
+        index = self.tabs.addTab(widget, title)
+        self.tabs.setTabToolTip(index, tip)
+        self.tab_keys.append(key)
+
+    def show_tab(self, key: str) -> QWidget | None:
+        if key not in self.tab_keys:
+            return None
+        index = self.tab_keys.index(key)
+        self.tabs.setCurrentIndex(index)
+        return self.tabs.widget(index)
+
+    def tab(self, key: str) -> QWidget | None:
+        return self.tabs.widget(self.tab_keys.index(key)) if key in self.tab_keys else None
+
+    def focus_filter(self) -> None:
+        widget = self.tabs.currentWidget()
+        focus = getattr(widget, "focus_filter", None)
+        if callable(focus):
+            focus()
+        else:
+            self.statusBar().showMessage("This view has no filter.", 3000)
+
+    # --- import by drag and drop or command line ------------------------------------------------------------------
+    def queue_import(self, path: Path) -> None:
+        """Ask the import feature to import a file (after the window is shown)."""
+        QTimer.singleShot(0, lambda: self.import_requested.emit(path))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if any(Path(u.toLocalFile()).suffix.lower() in IMPORTABLE_SUFFIXES for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        for url in event.mimeData().urls():
+            path = Path(url.toLocalFile())
+            if path.suffix.lower() in IMPORTABLE_SUFFIXES:
+                self.queue_import(path)
+        event.acceptProposedAction()
+
+    # --- dialogs ------------------------------------------------------------------------------------------------------
+    def show_shortcuts(self) -> None:
+        from app.views.dialogs.shortcuts import ShortcutsDialog
+
+        ShortcutsDialog(self).exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, f"About {APP_NAME}",
+                          f"<h3>{APP_NAME} {__version__}</h3><p>A neighborhood camera network run with the "
+                          "community's consent. Footage arrives only when an owner chooses to share it; there is "
+                          "no live view, no remote access to cameras and no face or voice recognition.</p>"
+                          f"<p>Data folder: {self.ctx.paths.data_dir}</p>")
+
+    def show_help(self) -> None:
+        from app.views.dialogs.help import HelpDialog
+
+        HelpDialog(self).exec()
+
+    # --- layout persistence ---------------------------------------------------------------------------------------------
+    def restore_layout(self) -> None:
+        s = QSettings()
+        s.beginGroup("main_window")
+        geometry = s.value("geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 820)
+        state = s.value("state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        tab = s.value("tab", "")
+        s.endGroup()
+        if tab:
+            self.show_tab(str(tab))
+
+    def save_layout(self) -> None:
+        s = QSettings()
+        s.beginGroup("main_window")
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("state", self.saveState())
+        index = self.tabs.currentIndex()
+        s.setValue("tab", self.tab_keys[index] if 0 <= index < len(self.tab_keys) else "")
+        s.endGroup()
+
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        super().showEvent(event)
+        if not self._first_shown:
+            self._first_shown = True
+            # Heavy work (pyqtgraph, data arrays) starts after the first paint.
+            QTimer.singleShot(0, self.first_shown.emit)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.save_layout()
+        for hook in self.closing:
+            hook()
+        super().closeEvent(event)
+
+    def on_close(self, hook: Callable[[], None]) -> None:
+        """Features register what to save (column widths, map view) when the window closes."""
+        self.closing.append(hook)

@@ -1,0 +1,32 @@
+"""Tabs whose features are not built yet: each says what will be there."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from app.views.placeholder import PlaceholderPanel
+
+if TYPE_CHECKING:
+    from app.views.main_window import MainWindow
+
+PENDING = [
+    ("map", "Map", "The camera network on a map: cameras, incidents, agency jurisdictions, and geo-fence tools to "
+     "select the cameras in an area."),
+    ("registry", "Registry", "The camera registry: every registered camera with its kind, location and owner."),
+    ("requests", "Requests", "Footage requests (video canvasses): the area, the time window, the owners asked, "
+     "their answers, and the public request log."),
+    ("evidence", "Evidence", "Footage that owners chose to share, with its SHA-256 and chain of custody, and "
+     "purging after the retention limit."),
+    ("program", "Program", "Partnerships with agencies, camera shipments and distributions to residents with the "
+     "terms shown to them, and operations with their outcomes."),
+    ("insights", "Insights", "Dashboards (requests, responses, outcomes over time) and the public transparency "
+     "report."),
+    ("audit", "Audit Log", "Every sensitive act in a hash-chained, append-only log that an auditor can verify."),
+]
+
+
+def install(window: MainWindow) -> None:
+    built = set(window.tab_keys)
+    for key, title, text in PENDING:
+        if key not in built:
+            window.add_tab(key, PlaceholderPanel(title, text, window), title, text)

@@ -1,0 +1,21 @@
+"""A part of the window that a later release fills in: it says what will be there, and shows no fake content."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+
+class PlaceholderPanel(QWidget):
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"placeholder_{title.lower().replace(' ', '_')}")
+        layout = QVBoxLayout(self)
+        label = QLabel(f"<h2>{title}</h2><p>{text}</p><p><i>Not built yet.</i></p>", self)
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setMaximumWidth(560)
+        layout.addStretch(1)
+        layout.addWidget(label, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
