@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToo
 
 from app import APP_NAME, __version__
 from app.context import AppContext
+from app.models.registry_data import CameraSelection, RegistryData
 from app.views.actions import MENUS, TOOLBAR, Action, create_actions
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 IMPORTABLE_SUFFIXES = {".csv", ".geojson", ".json", ".kml"}
 
 # Each feature module has install(window): it adds its tab/docks and connects its actions.
-# Order is the tab order. A module that is not built yet is shown as a placeholder by app.views.pending.
+# app.views.pending first lays out every tab as a placeholder; a feature's add_tab takes over its slot.
 FEATURES = [
     "app.views.pending",
 ]
@@ -47,6 +48,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {ctx.title}")
         self.setAcceptDrops(True)
         self.undo_stack = QUndoStack(self)
+        self.registry = RegistryData(self)
+        self.camera_selection = CameraSelection(self)
         self.actions = create_actions(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("main_tabs")
@@ -127,10 +130,18 @@ class MainWindow(QMainWindow):
 
     # --- tabs ---------------------------------------------------------------------------------------------------
     def add_tab(self, key: str, widget: QWidget, title: str, tip: str = "") -> None:
+        """Add a tab, or take over the slot of the placeholder with the same key."""
         widget.setObjectName(widget.objectName() or f"tab_{key}")
-        index = self.tabs.addTab(widget, title)
+        if key in self.tab_keys:
+            index = self.tab_keys.index(key)
+            old = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            old.deleteLater()
+            index = self.tabs.insertTab(index, widget, title)
+        else:
+            index = self.tabs.addTab(widget, title)
+            self.tab_keys.append(key)
         self.tabs.setTabToolTip(index, tip)
-        self.tab_keys.append(key)
 
     def show_tab(self, key: str) -> QWidget | None:
         if key not in self.tab_keys:

@@ -26,7 +26,5 @@ PENDING = [
 
 
 def install(window: MainWindow) -> None:
-    built = set(window.tab_keys)
     for key, title, text in PENDING:
-        if key not in built:
-            window.add_tab(key, PlaceholderPanel(title, text, window), title, text)
+        window.add_tab(key, PlaceholderPanel(title, text, window), title, text)
