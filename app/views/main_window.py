@@ -79,6 +79,8 @@ class MainWindow(QMainWindow):
                     menu.addSeparator()
                 else:
                     menu.addAction(self.actions[item])
+            if not items:
+                menu.addAction("Not built yet — see the tab of the same name").setEnabled(False)
             menu.setToolTipsVisible(True)
 
     def _build_toolbar(self) -> None:
