@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import subprocess
 import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QMessageLogContext, QtMsgType, QTimer, qInstallMessageHandler
+from PySide6.QtCore import QLockFile, QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -126,9 +127,12 @@ def run_gui(args: argparse.Namespace) -> int:
         code = app.exec()
         ctx.conn.close()
         log.info("%s exited with %s", APP_NAME, code)
-        return int(code)
     finally:
         lock.unlock()
+    if window.restart_args is not None:
+        # Started only after this process let go of its store and lock.
+        subprocess.Popen([sys.executable, "-m", "app", *window.restart_args], start_new_session=True)
+    return int(code)
 
 
 __all__ = ["run_gui", "show_message", "make_application", "acquire_lock"]

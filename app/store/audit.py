@@ -32,7 +32,8 @@ def append(conn: sqlite3.Connection, actor: str, action: str, obj: str = "",
     text = canonical_details(details)
     digest = entry_hash(prev, seq, at, actor, action, obj, text)
     conn.execute(
-        "INSERT INTO audit_log (seq, at, actor, action, object, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (seq, at, actor, action, object, details, prev_hash, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (seq, at, actor, action, obj, text, prev, digest),
     )
     return seq

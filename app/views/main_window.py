@@ -24,6 +24,7 @@ IMPORTABLE_SUFFIXES = {".csv", ".geojson", ".json", ".kml"}
 # app.views.pending first lays out every tab as a placeholder; a feature's add_tab takes over its slot.
 FEATURES = [
     "app.views.pending",
+    "app.views.data_switch",
 ]
 
 TAB_ACTIONS = {
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self.tab_keys: list[str] = []
         self._first_shown = False
         self.closing: list[Callable[[], None]] = []
+        self.restart_args: list[str] | None = None  # set to relaunch on another store after closing
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
@@ -163,7 +165,7 @@ class MainWindow(QMainWindow):
         else:
             self.statusBar().showMessage("This view has no filter.", 3000)
 
-    # --- import by drag and drop or command line ------------------------------------------------------------------
+    # --- import by drag and drop or command line --------------------------------------------------------------
     def queue_import(self, path: Path) -> None:
         """Ask the import feature to import a file (after the window is shown)."""
         QTimer.singleShot(0, lambda: self.import_requested.emit(path))
@@ -181,7 +183,7 @@ class MainWindow(QMainWindow):
                 self.queue_import(path)
         event.acceptProposedAction()
 
-    # --- dialogs ------------------------------------------------------------------------------------------------------
+    # --- dialogs -------------------------------------------------------------------------------------------------
     def show_shortcuts(self) -> None:
         from app.views.dialogs.shortcuts import ShortcutsDialog
 
@@ -199,7 +201,7 @@ class MainWindow(QMainWindow):
 
         HelpDialog(self).exec()
 
-    # --- layout persistence ---------------------------------------------------------------------------------------------
+    # --- layout persistence ----------------------------------------------------------------------------------------
     def restore_layout(self) -> None:
         s = QSettings()
         s.beginGroup("main_window")
