@@ -45,3 +45,30 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture
+def make_window(qtbot, qsettings, tmp_path: Path):  # noqa: ANN001, ANN201 - pytest fixture
+    """Build a real MainWindow over a fresh store: make_window(role="analyst", name="ana", demo=False)."""
+    from app import paths as app_paths
+    from app.context import AppContext
+    from app.core.records import Role
+    from app.services.session import Session, User
+    from app.store.db import open_store
+    from app.views.main_window import MainWindow
+
+    conns = []
+
+    def factory(role: str = "supervisor", name: str = "tester", demo: bool = False, data: Path | None = None,
+                user_id: int | None = None) -> MainWindow:
+        p = app_paths.init(data or tmp_path / "store", demo=demo)
+        conn = open_store(p.db_path, p.backup_dir)
+        conns.append(conn)
+        ctx = AppContext(p, conn, Session(conn, User(user_id, name, Role(role))), demo)
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        return window
+
+    yield factory
+    for c in conns:
+        c.close()
