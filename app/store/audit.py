@@ -1,16 +1,29 @@
-"""The tamper-evident audit log: an append-only, hash-chained table."""
+"""The tamper-evident audit log: an append-only, hash-chained table.
+
+Each entry holds the SHA-256 of the previous entry and of its own content (seq included), so changing,
+deleting, inserting or reordering rows breaks the chain where it happened. Rewriting the whole chain from
+some entry on is possible for anyone with the file (there is no secret), which is why an auditor keeps a
+detached head (the last entry's seq and hash): verify(conn, head) then also proves nothing before it changed
+and nothing up to it was cut off.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from app.core.records import to_iso, utc_now
 
 GENESIS_HASH = "0" * 64
+TRIGGERS = ("audit_log_no_update", "audit_log_no_delete")
+_HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
+_COLUMNS = "seq, at, actor, action, object, details, prev_hash, hash"
 
 
 def entry_hash(prev_hash: str, seq: int, at: str, actor: str, action: str, obj: str, details: str) -> str:
@@ -32,13 +45,55 @@ def append(conn: sqlite3.Connection, actor: str, action: str, obj: str = "",
     text = canonical_details(details)
     digest = entry_hash(prev, seq, at, actor, action, obj, text)
     conn.execute(
-        "INSERT INTO audit_log (seq, at, actor, action, object, details, prev_hash, hash)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (seq, at, actor, action, obj, text, prev, digest),
     )
     return seq
 
 
+# --- the detached chain head ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChainHead:
+    """What an auditor keeps: the last entry's seq and hash at some moment."""
+
+    hash: str
+    seq: int | None = None
+    at: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps({"seq": self.seq, "hash": self.hash, "at": self.at, "algorithm": "sha256"}, indent=2) + "\n"
+
+
+def current_head(conn: sqlite3.Connection) -> ChainHead:
+    row = conn.execute("SELECT seq, hash, at FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    return ChainHead(row[1], row[0], row[2]) if row else ChainHead(GENESIS_HASH, 0, "")
+
+
+def parse_head(text: str) -> ChainHead:
+    """A kept head given as a bare hash, as "SEQ:HASH", or as the path of (or text of) an exported head file."""
+    text = text.strip()
+    if _HEX64.match(text):
+        return ChainHead(text.lower())
+    if ":" in text and _HEX64.match(text.split(":", 1)[1]) and text.split(":", 1)[0].isdigit():
+        seq, digest = text.split(":", 1)
+        return ChainHead(digest.lower(), int(seq))
+    if not text.startswith("{"):
+        path = Path(text)
+        if not path.is_file():
+            raise ValueError(f"{text!r} is neither a 64-digit SHA-256 hash nor a chain-head file")
+        return parse_head(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(text)
+        digest = str(data["hash"])
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        raise ValueError("the chain-head file does not hold a hash") from exc
+    if not _HEX64.match(digest):
+        raise ValueError(f"the chain-head hash {digest!r} is not a 64-digit SHA-256 hash")
+    seq = data.get("seq")
+    return ChainHead(digest.lower(), int(seq) if seq is not None else None, str(data.get("at", "")))
+
+
+# --- verification ---------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool
@@ -46,23 +101,167 @@ class VerifyResult:
     head_hash: str
     broken_seq: int | None = None
     reason: str = ""
+    head_seq: int = 0
+    warnings: tuple[str, ...] = field(default=())
+
+    def summary(self) -> str:
+        if self.ok:
+            return f"OK: {self.entries} entries, head {self.head_seq} {self.head_hash}"
+        return f"BROKEN at entry {self.broken_seq}: {self.reason}"
 
 
-def verify(conn: sqlite3.Connection) -> VerifyResult:
-    """Walk the chain from the start; name the first entry whose link or content does not check out."""
-    prev = GENESIS_HASH
-    expected_seq = 1
-    count = 0
-    cur = conn.execute("SELECT seq, at, actor, action, object, details, prev_hash, hash FROM audit_log ORDER BY seq")
-    for seq, at, actor, action, obj, details, prev_hash, digest in cur:
-        if seq != expected_seq:
-            return VerifyResult(False, count, prev, expected_seq if seq > expected_seq else seq,
-                                f"entry {expected_seq} is missing (next entry is {seq})")
-        if prev_hash != prev:
-            return VerifyResult(False, count, prev, seq, f"entry {seq} does not link to entry {seq - 1}")
-        if entry_hash(prev_hash, seq, at, actor, action, obj, details) != digest:
-            return VerifyResult(False, count, prev, seq, f"entry {seq} was altered after it was written")
+Progress = Callable[[int, int], None]
+
+
+def verify(conn: sqlite3.Connection, head: ChainHead | str | None = None,
+           progress: Progress | None = None) -> VerifyResult:
+    """Walk the chain from the start; name the first entry whose place, link or content does not check out.
+
+    With a kept head, also require that entry to be in the chain unchanged (catches a cut-off tail and
+    a rewritten chain). progress(done, total) is called every few thousand entries (it may raise to cancel).
+    """
+    kept = parse_head(head) if isinstance(head, str) else head
+    warnings = _trigger_warnings(conn)
+    total = conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] if progress else 0
+    prev, expected, count, kept_found = GENESIS_HASH, 1, 0, False
+    cur = conn.execute(f"SELECT {_COLUMNS} FROM audit_log ORDER BY seq")
+    for row in cur:
+        seq, at, actor, action, obj, details, prev_hash, digest = row
+        content_ok = entry_hash(prev_hash, seq, at, actor, action, obj, details) == digest
+        if seq != expected or prev_hash != prev or not content_ok:
+            cur.close()
+            broken, reason = _diagnose(conn, row, expected, prev, content_ok)
+            return VerifyResult(False, count, prev, broken, reason, expected - 1, warnings)
+        if kept is not None and digest == kept.hash:
+            if kept.seq is not None and kept.seq != seq:
+                cur.close()
+                return VerifyResult(False, count, prev, seq, f"entry {seq} carries the kept head hash, which was "
+                                    f"entry {kept.seq}: the log was renumbered", expected - 1, warnings)
+            kept_found = True
         prev = digest
-        expected_seq += 1
+        expected += 1
         count += 1
-    return VerifyResult(True, count, prev)
+        if progress and count % 5000 == 0:
+            progress(count, total)
+    last = expected - 1
+    if kept is not None and not kept_found and kept.hash != GENESIS_HASH:
+        if kept.seq is not None and kept.seq <= last:
+            return VerifyResult(False, count, prev, kept.seq, f"entry {kept.seq} is not the entry the kept head "
+                                "names: the log was rewritten up to it", last, warnings)
+        missing = f"entries {last + 1}–{kept.seq}" if kept.seq and kept.seq > last + 1 else f"entry {last + 1}"
+        return VerifyResult(False, count, prev, last + 1, f"the kept head is not in the log: {missing} (the last "
+                            f"before the head was kept) were deleted, or the log was rewritten", last, warnings)
+    if progress:
+        progress(count, total)
+    return VerifyResult(True, count, prev, head_seq=last, warnings=warnings)
+
+
+def _trigger_warnings(conn: sqlite3.Connection) -> tuple[str, ...]:
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
+                                        "'audit_log'")}
+    missing = [t for t in TRIGGERS if t not in names]
+    if missing:
+        return (f"the store's append-only protection was removed (missing trigger: {', '.join(missing)})",)
+    return ()
+
+
+def _seq_of_hash(conn: sqlite3.Connection, digest: str) -> int | None:
+    row = conn.execute("SELECT seq FROM audit_log WHERE hash = ? LIMIT 1", (digest,)).fetchone()
+    return int(row[0]) if row else None
+
+
+def _written_as(row: tuple, candidates: list[int]) -> int | None:
+    """The seq this row's stored hash was computed with, if it was moved from another place."""
+    seq, at, actor, action, obj, details, prev_hash, digest = row
+    for t in candidates:
+        if t != seq and t > 0 and entry_hash(prev_hash, t, at, actor, action, obj, details) == digest:
+            return t
+    return None
+
+
+def _diagnose(conn: sqlite3.Connection, row: tuple, expected: int, prev: str, content_ok: bool) -> tuple[int, str]:
+    """Say which entry broke and how, from the first row that does not check out (only runs on failure)."""
+    seq, prev_hash = row[0], row[6]
+    if seq < expected:
+        return seq, f"entry {seq} does not belong before entry {expected} (inserted before the start of the chain)"
+    if seq > expected:
+        return expected, f"entry {expected} is missing (deleted; the next entry is {seq})"
+    linked = _seq_of_hash(conn, prev_hash) if prev_hash != GENESIS_HASH else 0
+    candidates = ([linked + 1] if linked is not None else []) + [seq + d for d in (1, -1, 2, -2, 3, -3)]
+    origin = _written_as(row, candidates)
+    if origin is not None and origin > seq:
+        if linked is None:
+            gone = f"entry {seq}" if origin == seq + 1 else f"entries {seq}–{origin - 1}"
+            return seq, f"{gone} deleted and the later entries renumbered (entry {seq} was written as {origin})"
+        return seq, f"entry {seq} is out of order (it was written as entry {origin}; rows were reordered)"
+    if origin is not None and origin < seq and prev_hash == _prev_of(conn, origin):
+        return origin, (f"entry {origin} was inserted: the entries from there on were renumbered (entry {seq} "
+                        f"was written as {origin})")
+    if not content_ok:
+        nxt = conn.execute(f"SELECT {_COLUMNS} FROM audit_log WHERE seq = ?", (seq + 1,)).fetchone()
+        if nxt is not None and _written_as(nxt, [seq]) == seq:
+            return seq, f"entry {seq} was inserted: the entries after it were renumbered"
+        return seq, f"entry {seq} was altered after it was written (its content does not match its hash)"
+    if prev_hash == GENESIS_HASH or linked is None:
+        return seq - 1, (f"entry {seq - 1} was rewritten: entry {seq} links to a hash that is no longer in the log")
+    return seq, f"entry {seq} does not link to entry {seq - 1} (it links to entry {linked})"
+
+
+def _prev_of(conn: sqlite3.Connection, seq: int) -> str:
+    if seq <= 1:
+        return GENESIS_HASH
+    row = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (seq - 1,)).fetchone()
+    return str(row[0]) if row else ""
+
+
+# --- reading, for the viewer and exports ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AuditFilter:
+    actor: str = ""        # exact name, case-insensitive
+    action: str = ""       # exact action
+    text: str = ""         # substring of the object or details
+    since: str = ""        # UTC ISO, inclusive
+    until: str = ""        # UTC ISO, exclusive
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.actor:
+            clauses.append("actor = ? COLLATE NOCASE")
+            params.append(self.actor)
+        if self.action:
+            clauses.append("action = ?")
+            params.append(self.action)
+        if self.text:
+            like = "%" + self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            clauses.append("(object LIKE ? ESCAPE '\\' OR details LIKE ? ESCAPE '\\')")
+            params += [like, like]
+        if self.since:
+            clauses.append("at >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("at < ?")
+            params.append(self.until)
+        return (" AND ".join(clauses) or "1"), params
+
+
+def page(conn: sqlite3.Connection, flt: AuditFilter, before_seq: int | None = None, limit: int = 500) -> list[tuple]:
+    """Newest first, keyset-paged by seq (never OFFSET): rows (seq, at, actor, action, object, details, hash)."""
+    where, params = flt.where()
+    if before_seq is not None:
+        where += " AND seq < ?"
+        params.append(before_seq)
+    sql = (f"SELECT seq, at, actor, action, object, details, hash FROM audit_log WHERE {where} "
+           "ORDER BY seq DESC LIMIT ?")
+    return conn.execute(sql, [*params, limit]).fetchall()
+
+
+def count(conn: sqlite3.Connection, flt: AuditFilter) -> int:
+    where, params = flt.where()
+    return int(conn.execute(f"SELECT count(*) FROM audit_log WHERE {where}", params).fetchone()[0])
+
+
+def distinct(conn: sqlite3.Connection, column: str) -> list[str]:
+    if column not in ("actor", "action"):
+        raise ValueError(column)
+    return [r[0] for r in conn.execute(f"SELECT DISTINCT {column} FROM audit_log ORDER BY {column} COLLATE NOCASE")]
