@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +40,25 @@ class Session:
     def __init__(self, conn: sqlite3.Connection, user: User | None = None) -> None:
         self.conn = conn
         self.user = user
+        self._listeners: list[Callable[[User | None], None]] = []
+
+    def set_user(self, user: User | None) -> None:
+        """Switch the signed-in user (sign out: None) and tell whoever asked (views refresh what they show)."""
+        self.user = user
+        for listener in list(self._listeners):
+            listener(user)
+
+    def on_user_changed(self, listener: Callable[[User | None], None]) -> None:
+        self._listeners.append(listener)
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """A transaction, or the caller's open one: an act and its audit entry land together or not at all."""
+        if self.conn.in_transaction:
+            yield self.conn
+        else:
+            with transaction(self.conn):
+                yield self.conn
 
     @property
     def actor(self) -> str:
