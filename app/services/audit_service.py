@@ -1,0 +1,186 @@
+"""Reading, exporting and verifying the audit log, with the role checks and the audit of those acts.
+
+Auditors and administrators see the log but not personal data: detail fields that carry it are masked
+for anyone who may not view owners' contact details. The heavy parts (write_export, audit.verify) take a
+connection of their own so they can run off the GUI thread; the checks and the audit entries happen on the
+session's connection.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.core.permissions import Permission
+from app.core.records import to_iso, utc_now
+from app.services.session import Session
+from app.store import audit as audit_store
+
+PERSONAL_KEYS = frozenset({"email", "phone", "address", "contact", "display_name", "owner_name",
+                           "investigator_contact", "owner_contact"})
+MASK = "[personal data hidden]"
+CSV_COLUMNS = ["seq", "at", "actor", "action", "object", "details", "hash", "masked"]
+EXPORT_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    object: str
+    details: str
+    hash: str
+    masked: bool = False
+
+
+def must_mask(session: Session) -> bool:
+    return not session.can(Permission.VIEW_OWNER_CONTACT)
+
+
+def _mask_value(value: Any) -> tuple[Any, bool]:
+    if isinstance(value, dict):
+        out, hit = {}, False
+        for k, v in value.items():
+            if str(k).lower() in PERSONAL_KEYS:
+                out[k], hit = MASK, True
+            else:
+                out[k], sub = _mask_value(v)
+                hit = hit or sub
+        return out, hit
+    if isinstance(value, list):
+        items = [_mask_value(v) for v in value]
+        return [v for v, _ in items], any(h for _, h in items)
+    return value, False
+
+
+def mask_details(details: str) -> tuple[str, bool]:
+    """Details JSON with personal fields replaced by MASK, and whether anything was masked."""
+    try:
+        data = json.loads(details)
+    except (json.JSONDecodeError, TypeError):
+        return details, False
+    masked, hit = _mask_value(data)
+    return (audit_store.canonical_details(masked), True) if hit else (details, False)
+
+
+def to_row(raw: tuple, mask: bool) -> AuditRow:
+    seq, at, actor, action, obj, details, digest = raw
+    hit = False
+    if mask:
+        details, hit = mask_details(details)
+    return AuditRow(seq, at, actor, action, obj, details, digest, hit)
+
+
+def read_page(session: Session, flt: audit_store.AuditFilter, before_seq: int | None = None,
+              limit: int = 500) -> list[AuditRow]:
+    """One page of the log, newest first, for someone allowed to read it (masked where they must not see)."""
+    session.require(Permission.VIEW_AUDIT)
+    mask = must_mask(session)
+    return [to_row(r, mask) for r in audit_store.page(session.conn, flt, before_seq, limit)]
+
+
+# --- export ---------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExportResult:
+    rows: int
+    csv_path: Path
+    head_path: Path
+    head: audit_store.ChainHead
+
+
+def head_path_for(csv_path: Path) -> Path:
+    return csv_path.with_name(csv_path.stem + ".chain-head.json")
+
+
+def authorize_export(session: Session) -> bool:
+    """Check the right to export the log; returns whether personal data must be masked."""
+    session.require(Permission.VIEW_AUDIT)
+    return must_mask(session)
+
+
+def write_export(conn: sqlite3.Connection, flt: audit_store.AuditFilter, csv_path: Path, mask: bool,
+                 progress: Callable[[int, int], None] | None = None,
+                 check: Callable[[], None] | None = None) -> ExportResult:
+    """Write the filtered log (oldest first) as CSV and the whole log's chain head beside it.
+
+    Both go to temporary names first and are renamed at the end, so a cancelled export leaves nothing.
+    """
+    head_path = head_path_for(csv_path)
+    head = audit_store.current_head(conn)
+    total = audit_store.count(conn, flt)
+    where, params = flt.where()
+    tmp_csv = csv_path.with_name(csv_path.name + ".part")
+    tmp_head = head_path.with_name(head_path.name + ".part")
+    written, after = 0, 0
+    try:
+        with open(tmp_csv, "w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(CSV_COLUMNS)
+            while True:
+                # Keyset by seq, up to the head seen at the start: entries appended meanwhile are not half-included.
+                rows = conn.execute(
+                    f"SELECT seq, at, actor, action, object, details, hash FROM audit_log WHERE {where} "
+                    "AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?", [*params, after, head.seq or 0, EXPORT_CHUNK]
+                ).fetchall()
+                if not rows:
+                    break
+                for raw in rows:
+                    r = to_row(raw, mask)
+                    out.writerow([r.seq, r.at, r.actor, r.action, r.object, r.details, r.hash,
+                                  "yes" if r.masked else ""])
+                written += len(rows)
+                after = rows[-1][0]
+                if check:
+                    check()
+                if progress:
+                    progress(written, total)
+        exported = dict(json.loads(head.to_json()), exported_at=to_iso(utc_now()),
+                        note="Keep this file apart from the data. `canvass verify-audit --data-dir DIR --head "
+                             "THIS_FILE` checks that the log still holds this entry unchanged.")
+        tmp_head.write_text(json.dumps(exported, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp_csv, csv_path)
+        os.replace(tmp_head, head_path)
+    except BaseException:
+        tmp_csv.unlink(missing_ok=True)
+        tmp_head.unlink(missing_ok=True)
+        raise
+    return ExportResult(written, csv_path, head_path, head)
+
+
+def record_export(session: Session, flt: audit_store.AuditFilter, result: ExportResult) -> None:
+    session.audit("audit_exported", f"file:{result.csv_path.name}",
+                  {"rows": result.rows, "filter": flt.__dict__, "head_seq": result.head.seq,
+                   "head_hash": result.head.hash})
+
+
+def export_log(session: Session, flt: audit_store.AuditFilter, csv_path: Path) -> ExportResult:
+    """Check, write and audit an export in one go (scripts and tests; the window runs write_export in a worker)."""
+    mask = authorize_export(session)
+    result = write_export(session.conn, flt, csv_path, mask)
+    record_export(session, flt, result)
+    return result
+
+
+# --- verification ---------------------------------------------------------------------------------------------------
+def authorize_verify(session: Session) -> None:
+    session.require(Permission.VIEW_AUDIT)
+
+
+def record_verification(session: Session, result: audit_store.VerifyResult) -> None:
+    session.audit("audit_verified", "audit_log", {"ok": result.ok, "entries": result.entries,
+                                                  "broken_seq": result.broken_seq, "reason": result.reason})
+
+
+def verify_log(session: Session, head: audit_store.ChainHead | str | None = None) -> audit_store.VerifyResult:
+    authorize_verify(session)
+    result = audit_store.verify(session.conn, head)
+    record_verification(session, result)
+    return result
