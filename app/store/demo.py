@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
+from typing import Any
 
 import numpy as np
 
-from app.core.demo_city import KIND_CODES, SOURCE_CODES, registry_labels, registry_owner_count
+from app.core.demo_city import (
+    KIND_CODES,
+    SOURCE_CODES,
+    DemoCity,
+    generate_city,
+    registry_labels,
+    registry_owner_count,
+)
+from app.store import audit
 from app.store.db import transaction
 
 _CHUNK = 50_000
@@ -57,5 +67,58 @@ def insert_registry(conn: sqlite3.Connection, arrays: dict[str, np.ndarray],
     return n
 
 
-def ensure_demo_city(conn: sqlite3.Connection) -> None:
-    return None
+# table -> {column: table it refers to}; ids are renumbered after what a store already holds.
+_TABLES: dict[str, dict[str, str]] = {
+    "agencies": {},
+    "owners": {},
+    "import_batches": {},
+    "cameras": {"owner_id": "owners", "import_id": "import_batches"},
+    "incidents": {"agency_id": "agencies"},
+    "device_shipments": {"agency_id": "agencies"},
+    "distributions": {"shipment_id": "device_shipments", "agency_id": "agencies", "owner_id": "owners",
+                      "camera_id": "cameras"},
+    "download_credits": {"agency_id": "agencies"},
+    "operations": {"agency_id": "agencies"},
+}
+
+
+def city_rows(city: DemoCity) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "agencies": [city.agency], "owners": city.owners, "import_batches": city.import_batches,
+        "cameras": city.cameras, "incidents": city.incidents, "device_shipments": city.device_shipments,
+        "distributions": city.distributions, "download_credits": city.download_credits,
+        "operations": city.operations,
+    }
+
+
+def ensure_demo_city(conn: sqlite3.Connection, *, seed: int = 7, n_cameras: int = 3000,
+                     today: date | None = None) -> bool:
+    """Fill a store that has no cameras with Harbor Falls, in one transaction. Returns whether it did.
+
+    Users are not created here (sign-in owns them). Ids are offset past any rows already present, so a store
+    that has, say, an agency but no cameras still gets a consistent city.
+    """
+    if conn.execute("SELECT EXISTS (SELECT 1 FROM cameras)").fetchone()[0]:
+        return False
+    city = generate_city(seed=seed, n_cameras=n_cameras, today=today)
+    rows = city_rows(city)
+    with transaction(conn):
+        if conn.execute("SELECT EXISTS (SELECT 1 FROM cameras)").fetchone()[0]:
+            return False  # another writer got there first
+        base = {t: conn.execute(f"SELECT IFNULL(MAX(id), 0) FROM {t}").fetchone()[0] for t in _TABLES}
+        anon_base = conn.execute("SELECT IFNULL(MAX(anonymity_no), 0) FROM owners").fetchone()[0]
+        for table, refs in _TABLES.items():
+            if not rows[table]:
+                continue
+            columns = list(rows[table][0])
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            fixes = {c: base[t] for c, t in refs.items()} | {"id": base[table]}
+            if table == "owners":
+                fixes["anonymity_no"] = anon_base
+            conn.executemany(sql, ([r[c] + fixes[c] if c in fixes and r[c] is not None else r[c] for c in columns]
+                                   for r in rows[table]))
+        audit.append(conn, "system", "demo_city_created", f"city:{city.name}", {
+            "seed": seed, "today": city.today.isoformat(), "cameras": len(city.cameras), "owners": len(city.owners),
+            "incidents": len(city.incidents), "agency": city.agency["name"],
+        })
+    return True
