@@ -1,9 +1,16 @@
-"""The registry as column arrays (numpy), for the table, the map and fence queries at 1,000,000-camera scale."""
+"""The registry as column arrays (numpy), for the table, the map and fence queries at 1,000,000-camera scale.
+
+Loading streams the cameras table in chunks into preallocated arrays, so a million cameras never exist as a
+million Python tuples at once (the old fetchall() peaked at ~670 MB; this stays near the arrays' own ~50 MB).
+Kind and source are turned into small integers by SQLite itself, and the owners' consent comes from a separate
+query of the (few) opted-out owners rather than a join on every row.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -11,6 +18,8 @@ from app.core.records import CameraKind, CameraSource
 
 KIND_CODES: list[str] = [k.value for k in CameraKind]
 SOURCE_CODES: list[str] = [s.value for s in CameraSource]
+
+CHUNK_ROWS = 32_768
 
 
 @dataclass
@@ -37,42 +46,149 @@ class CameraArrays:
         """Row positions of the given ids (ids must exist)."""
         return np.searchsorted(self.ids, camera_ids)
 
+    def positions_of(self, camera_ids: np.ndarray | list[int]) -> np.ndarray:
+        """Row positions of those of the given ids that exist (unknown ids are dropped)."""
+        wanted = np.asarray(camera_ids, dtype=np.int64)
+        if len(self) == 0 or wanted.size == 0:
+            return np.empty(0, dtype=np.int64)
+        pos = np.searchsorted(self.ids, wanted)
+        pos = np.minimum(pos, len(self) - 1)
+        return pos[self.ids[pos] == wanted]
+
     @classmethod
     def empty(cls) -> CameraArrays:
-        f = np.empty(0, dtype=np.float64)
-        f32 = np.empty(0, dtype=np.float32)
-        return cls(np.empty(0, np.int64), f, f.copy(), np.empty(0, np.int8), np.empty(0, np.int8),
-                   np.empty(0, np.int64), np.empty(0, bool), f32, f32.copy(), f32.copy(), f32.copy(),
-                   np.empty(0, bool))
+        return cls.allocate(0)
+
+    @classmethod
+    def allocate(cls, n: int) -> CameraArrays:
+        """Uninitialised arrays for n cameras (filled by the loader)."""
+        return cls(np.empty(n, np.int64), np.empty(n, np.float64), np.empty(n, np.float64), np.empty(n, np.int8),
+                   np.empty(n, np.int8), np.empty(n, np.int64), np.empty(n, bool), np.empty(n, np.float32),
+                   np.empty(n, np.float32), np.empty(n, np.float32), np.empty(n, np.float32), np.empty(n, bool))
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def take(self, positions: np.ndarray) -> CameraArrays:
+        """A new CameraArrays of the rows at the given positions (in that order)."""
+        return CameraArrays(**{name: col[positions] for name, col in self.columns().items()})
+
+    def nbytes(self) -> int:
+        return sum(col.nbytes for col in self.columns().values())
+
+    # --- changes after edits: the caller hands the result to RegistryData.set_arrays -------------------------
+    def with_rows(self, rows: CameraArrays) -> CameraArrays:
+        """A new CameraArrays with `rows` added (or replacing rows with the same ids), still sorted by id."""
+        if len(rows) == 0:
+            return self
+        keep = ~np.isin(self.ids, rows.ids)
+        merged = {name: np.concatenate([col[keep], getattr(rows, name)]) for name, col in self.columns().items()}
+        order = np.argsort(merged["ids"], kind="stable")
+        return CameraArrays(**{name: col[order] for name, col in merged.items()})
+
+    def without_ids(self, camera_ids: np.ndarray | list[int]) -> CameraArrays:
+        keep = ~np.isin(self.ids, np.asarray(camera_ids, dtype=np.int64))
+        return CameraArrays(**{name: col[keep] for name, col in self.columns().items()})
+
+    def patch(self, rows: CameraArrays) -> np.ndarray:
+        """Overwrite, in place, the rows whose ids appear in `rows`; returns their positions."""
+        pos = self.positions_of(rows.ids)
+        src = np.searchsorted(rows.ids, self.ids[pos]) if len(rows) > 1 else np.zeros(len(pos), np.int64)
+        for name, col in self.columns().items():
+            col[pos] = getattr(rows, name)[src]
+        return pos
+
+    def set_owner_consent(self, owner_id: int, opted_out: bool) -> np.ndarray:
+        """Apply an owner's consent change to all their cameras in place; returns the positions changed."""
+        pos = np.flatnonzero(self.owner_id == owner_id)
+        self.opted_out[pos] = opted_out
+        return pos
 
 
-_QUERY = """
-SELECT c.id, c.lat, c.lon, c.kind, c.source, IFNULL(c.owner_id, -1), IFNULL(o.consent = 'opt_out', 0),
-       IFNULL(c.heading_deg, 'nan'), IFNULL(c.fov_deg, 'nan'), IFNULL(c.range_m, 'nan'),
-       IFNULL(c.retention_days, 'nan'), c.active
-FROM cameras c LEFT JOIN owners o ON o.id = c.owner_id
-ORDER BY c.id
-"""
+def _case(column: str, codes: list[str]) -> str:
+    whens = " ".join(f"WHEN '{code}' THEN {i}" for i, code in enumerate(codes))
+    return f"CASE {column} {whens} ELSE -1 END"
 
 
-def load_arrays(conn: sqlite3.Connection) -> CameraArrays:
-    rows = conn.execute(_QUERY).fetchall()
-    if not rows:
+# All-numeric rows, so each chunk converts to one float64 block with a single numpy call (NULL becomes NaN).
+_SELECT = (
+    "SELECT id, lat, lon, " + _case("kind", KIND_CODES) + ", " + _case("source", SOURCE_CODES)
+    + ", IFNULL(owner_id, -1), heading_deg, fov_deg, range_m, retention_days, active FROM cameras"
+)
+
+
+def _fill(out: CameraArrays, start: int, block: np.ndarray) -> None:
+    stop = start + block.shape[0]
+    out.ids[start:stop] = block[:, 0]
+    out.lat[start:stop] = block[:, 1]
+    out.lon[start:stop] = block[:, 2]
+    out.kind[start:stop] = block[:, 3]
+    out.source[start:stop] = block[:, 4]
+    out.owner_id[start:stop] = block[:, 5]
+    out.heading_deg[start:stop] = block[:, 6]
+    out.fov_deg[start:stop] = block[:, 7]
+    out.range_m[start:stop] = block[:, 8]
+    out.retention_days[start:stop] = block[:, 9]
+    out.active[start:stop] = block[:, 10] != 0
+
+
+def _opted_out_owners(conn: sqlite3.Connection) -> np.ndarray:
+    cur = conn.execute("SELECT id FROM owners WHERE consent = 'opt_out' ORDER BY id")
+    return np.fromiter((r[0] for r in cur), dtype=np.int64)
+
+
+def _read(conn: sqlite3.Connection, where: str, params: tuple | list, n: int,
+          on_chunk: Callable[[int, int], None] | None) -> CameraArrays:
+    out = CameraArrays.allocate(n)
+    cur = conn.execute(f"{_SELECT} {where} ORDER BY id", params)
+    done = 0
+    while True:
+        rows = cur.fetchmany(CHUNK_ROWS)
+        if not rows:
+            break
+        if done + len(rows) > n:  # rows added since we counted: stop at the count, the next reload sees them
+            rows = rows[: n - done]
+        _fill(out, done, np.array(rows, dtype=np.float64))
+        done += len(rows)
+        if on_chunk is not None:
+            on_chunk(done, n)
+        if done >= n:
+            break
+    cur.close()
+    if done < n:  # rows deleted since we counted
+        out = out.take(np.arange(done))
+    out.opted_out[:] = np.isin(out.owner_id, _opted_out_owners(conn)) if done else False
+    return out
+
+
+def load_arrays(conn: sqlite3.Connection, on_chunk: Callable[[int, int], None] | None = None) -> CameraArrays:
+    """Every camera as arrays. on_chunk(done, total) is called after each chunk (progress; may raise to cancel).
+
+    Runs inside one read transaction when the caller has none open, so the count and the rows agree.
+    """
+    own_txn = not conn.in_transaction
+    if own_txn:
+        conn.execute("BEGIN")
+    try:
+        n = int(conn.execute("SELECT count(*) FROM cameras").fetchone()[0])
+        return _read(conn, "", (), n, on_chunk)
+    finally:
+        if own_txn:
+            conn.execute("COMMIT")
+
+
+def load_rows(conn: sqlite3.Connection, camera_ids: np.ndarray | list[int]) -> CameraArrays:
+    """The given cameras (those that exist) as arrays: used to patch the loaded arrays after an edit."""
+    wanted = sorted({int(i) for i in np.asarray(camera_ids, dtype=np.int64).tolist()})
+    parts = []
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        where = f"WHERE id IN ({','.join('?' * len(chunk))})"
+        n = int(conn.execute(f"SELECT count(*) FROM cameras {where}", chunk).fetchone()[0])
+        parts.append(_read(conn, where, chunk, n, None))
+    if not parts:
         return CameraArrays.empty()
-    cols = list(zip(*rows))
-    kind_index = {k: i for i, k in enumerate(KIND_CODES)}
-    source_index = {s: i for i, s in enumerate(SOURCE_CODES)}
-    return CameraArrays(
-        ids=np.array(cols[0], dtype=np.int64),
-        lat=np.array(cols[1], dtype=np.float64),
-        lon=np.array(cols[2], dtype=np.float64),
-        kind=np.array([kind_index[k] for k in cols[3]], dtype=np.int8),
-        source=np.array([source_index[s] for s in cols[4]], dtype=np.int8),
-        owner_id=np.array(cols[5], dtype=np.int64),
-        opted_out=np.array(cols[6], dtype=bool),
-        heading_deg=np.array(cols[7], dtype=np.float32),
-        fov_deg=np.array(cols[8], dtype=np.float32),
-        range_m=np.array(cols[9], dtype=np.float32),
-        retention_days=np.array(cols[10], dtype=np.float32),
-        active=np.array(cols[11], dtype=bool),
-    )
+    if len(parts) == 1:
+        return parts[0]
+    return CameraArrays(**{name: np.concatenate([getattr(p, name) for p in parts])
+                           for name in parts[0].columns()})

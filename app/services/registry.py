@@ -1,0 +1,235 @@
+"""The camera registry's service layer: permission checks, one transaction per act, and its audit entry.
+
+Every edit returns a RegistryChange: the affected camera and owner rows before and after (raw rows, every column).
+Undo and redo apply one side of it, so they restore exactly the same ids, values and owner rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from app.core.permissions import Permission
+from app.core.records import Camera, Owner
+from app.services.session import Session
+from app.store import cameras as camera_store
+from app.store import owners as owner_store
+from app.store.owners import OwnerContact, OwnerSummary
+
+Row = dict[str, Any]
+_CONTACT_FIELDS = ("email", "phone", "address")
+_MAX_AUDIT_RANGES = 1000
+
+
+class RegistryError(Exception):
+    """An edit the registry refuses; the message says why and what to do instead."""
+
+
+@dataclass
+class RegistryChange:
+    """Rows before and after an edit. None = the row does not exist on that side."""
+
+    kind: str  # "camera_add" | "camera_edit" | "camera_delete"
+    cameras_before: dict[int, Row | None] = field(default_factory=dict)
+    cameras_after: dict[int, Row | None] = field(default_factory=dict)
+    owners_before: dict[int, Row | None] = field(default_factory=dict)
+    owners_after: dict[int, Row | None] = field(default_factory=dict)
+
+    @property
+    def camera_ids(self) -> list[int]:
+        return sorted(set(self.cameras_before) | set(self.cameras_after))
+
+    @property
+    def owner_ids(self) -> list[int]:
+        return sorted(set(self.owners_before) | set(self.owners_after))
+
+
+def id_ranges(ids: list[int]) -> list[list[int]]:
+    """Consecutive runs as [first, last] pairs: a compact, complete list of ids for an audit entry."""
+    runs: list[list[int]] = []
+    for i in sorted(ids):
+        if runs and i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return runs
+
+
+def _audit_ids(ids: list[int]) -> dict[str, Any]:
+    ranges = id_ranges(ids)
+    details: dict[str, Any] = {"count": len(ids), "id_ranges": ranges[:_MAX_AUDIT_RANGES]}
+    if len(ranges) > _MAX_AUDIT_RANGES:
+        details["id_ranges_truncated"] = True
+    return details
+
+
+def _camera_audit(row: Row) -> dict[str, Any]:
+    return {k: row[k] for k in ("kind", "lat", "lon", "source", "owner_id", "external_id")}
+
+
+def _diff(before: Row | None, after: Row | None, hide: tuple[str, ...] = ()) -> dict[str, Any]:
+    if before is None or after is None:
+        return {}
+    out: dict[str, Any] = {}
+    for key, new in after.items():
+        if before.get(key) != new:
+            out[key] = "changed" if key in hide else [before.get(key), new]
+    return out
+
+
+class RegistryService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.session.conn
+
+    # --- reading ------------------------------------------------------------------------------------------------
+    def owner_summary(self, owner_id: int) -> OwnerSummary | None:
+        self.session.require(Permission.VIEW_REGISTRY)
+        return owner_store.owner_summary(self.conn, owner_id)
+
+    def owner_contact(self, owner_id: int) -> OwnerContact | None:
+        """An owner's contact details: permitted roles only, and every view is in the audit log."""
+        self.session.require(Permission.VIEW_OWNER_CONTACT)
+        with self.session.atomic() as conn:
+            contact = owner_store.owner_contact(conn, owner_id)
+            summary = owner_store.owner_summary(conn, owner_id)
+            self.session.audit("view_owner_contact", f"owner:{owner_id}",
+                               {"owner_id": owner_id, "anonymity_no": summary.anonymity_no if summary else None})
+        return contact
+
+    def log_search(self, filters: dict[str, Any], matches: int) -> None:
+        """Record a registry search (the settled filter), as DESIGN.md asks of every registry search."""
+        self.session.require(Permission.SEARCH_REGISTRY)
+        self.session.audit("registry_search", "registry", {**filters, "matches": int(matches)})
+
+    # --- edits --------------------------------------------------------------------------------------------------
+    def _owner_for(self, conn: sqlite3.Connection, owner: Owner | None, change: RegistryChange) -> int | None:
+        """Write the owner part of an add/edit: None, a new owner, or an existing one (updated)."""
+        if owner is None:
+            return None
+        errors = owner_store.validate_owner(owner)
+        if errors:
+            raise RegistryError(" ".join(errors.values()))
+        if owner.id is None:
+            owner_id = owner_store.add_owner(conn, owner)
+            change.owners_before[owner_id] = None
+            change.owners_after[owner_id] = owner_store.owner_row(conn, owner_id)
+            return owner_id
+        old = owner_store.get_owner(conn, owner.id)
+        if old is None:
+            raise RegistryError(f"Owner {owner.id} no longer exists; choose another owner.")
+        # The dialog never shows stored contact details, so an empty contact field means "keep what is stored".
+        merged = Owner(owner.id, owner.display_name, *(getattr(owner, f) or getattr(old, f) for f in _CONTACT_FIELDS),
+                       owner.contact_preference, owner.consent, old.consent_changed_on, old.anonymity_no)
+        before = owner_store.owner_row(conn, owner.id)
+        owner_store.update_owner(conn, merged)
+        after = owner_store.owner_row(conn, owner.id)
+        if before != after:
+            change.owners_before.setdefault(owner.id, before)
+            change.owners_after[owner.id] = after
+        return owner.id
+
+    def add_camera(self, camera: Camera, owner: Owner | None = None) -> RegistryChange:
+        """Add a camera, with a new or existing owner (owner.id None = new). Returns the change (for undo)."""
+        self.session.require(Permission.EDIT_REGISTRY)
+        errors = camera_store.validate_camera(camera)
+        if errors:
+            raise RegistryError(" ".join(errors.values()))
+        change = RegistryChange("camera_add")
+        with self.session.atomic() as conn:
+            owner_id = self._owner_for(conn, owner, change)
+            camera_id = camera_store.add_camera(conn, _with_owner(camera, owner_id, None))
+            row = camera_store.camera_rows(conn, [camera_id])[0]
+            change.cameras_before[camera_id] = None
+            change.cameras_after[camera_id] = row
+            self.session.audit("camera_add", f"camera:{camera_id}",
+                               {"camera_id": camera_id, **_camera_audit(row),
+                                "owner_created": owner is not None and owner.id is None})
+        return change
+
+    def edit_camera(self, camera: Camera, owner: Owner | None = None) -> RegistryChange:
+        """Write a camera's fields and its owner (None = no owner; owner.id None = a new owner)."""
+        self.session.require(Permission.EDIT_REGISTRY)
+        if camera.id is None:
+            raise RegistryError("Only a stored camera can be edited.")
+        errors = camera_store.validate_camera(camera)
+        if errors:
+            raise RegistryError(" ".join(errors.values()))
+        change = RegistryChange("camera_edit")
+        with self.session.atomic() as conn:
+            before = camera_store.camera_rows(conn, [camera.id])
+            if not before:
+                raise RegistryError(f"Camera {camera.id} no longer exists.")
+            owner_id = self._owner_for(conn, owner, change)
+            camera_store.update_camera(conn, _with_owner(camera, owner_id, camera.id))
+            after = camera_store.camera_rows(conn, [camera.id])[0]
+            change.cameras_before[camera.id] = before[0]
+            change.cameras_after[camera.id] = after
+            details = {"camera_id": camera.id, "changed": _diff(before[0], after)}
+            for oid in change.owners_after:
+                details.setdefault("owners", {})[str(oid)] = _diff(change.owners_before[oid], change.owners_after[oid],
+                                                                    hide=_CONTACT_FIELDS) or "created"
+            self.session.audit("camera_edit", f"camera:{camera.id}", details)
+        return change
+
+    def delete_cameras(self, camera_ids: list[int] | np.ndarray) -> RegistryChange:
+        """Delete cameras, and owners left with no camera and no other reference. Refuses request history."""
+        self.session.require(Permission.EDIT_REGISTRY)
+        ids = sorted({int(i) for i in np.asarray(camera_ids, dtype=np.int64).tolist()})
+        change = RegistryChange("camera_delete")
+        if not ids:
+            return change
+        with self.session.atomic() as conn:
+            blocked = camera_store.blocking_requests(conn, ids)
+            if blocked:
+                first = sorted(blocked)[:5]
+                raise RegistryError(
+                    f"{len(blocked)} of the selected cameras appear in footage requests or distributions "
+                    f"(camera {', '.join(map(str, first))}{'…' if len(blocked) > 5 else ''}). They are part of the "
+                    "record and cannot be deleted; edit them and clear “Active” instead.")
+            rows = camera_store.camera_rows(conn, ids)
+            owner_ids = sorted({r["owner_id"] for r in rows if r["owner_id"] is not None})
+            camera_store.delete_cameras(conn, ids)
+            for r in rows:
+                change.cameras_before[r["id"]] = r
+                change.cameras_after[r["id"]] = None
+            for oid in owner_ids:
+                gone = owner_store.delete_owner_if_unused(conn, oid)
+                if gone is not None:
+                    change.owners_before[oid] = gone
+                    change.owners_after[oid] = None
+            self.session.audit("camera_delete", "cameras",
+                               {**_audit_ids([r["id"] for r in rows]), "owners_deleted": len(change.owners_before)})
+        return change
+
+    def apply(self, change: RegistryChange, undo: bool) -> None:
+        """Put the rows of one side of a change back (undo: before, redo: after), with its audit entry."""
+        self.session.require(Permission.EDIT_REGISTRY)
+        cameras = change.cameras_before if undo else change.cameras_after
+        owners = change.owners_before if undo else change.owners_after
+        with self.session.atomic() as conn:
+            # Owners first (cameras refer to them), then cameras, then owners that must go.
+            for row in owners.values():
+                if row is not None:
+                    owner_store.restore_owner_row(conn, row)
+            camera_store.restore_camera_rows(conn, [r for r in cameras.values() if r is not None])
+            camera_store.delete_cameras(conn, [cid for cid, r in cameras.items() if r is None])
+            for oid, row in owners.items():
+                if row is None:
+                    conn.execute("DELETE FROM owners WHERE id = ?", (oid,))
+            self.session.audit(f"{change.kind}_{'undo' if undo else 'redo'}", "cameras",
+                               {**_audit_ids(change.camera_ids), "owners": change.owner_ids})
+
+
+def _with_owner(camera: Camera, owner_id: int | None, camera_id: int | None) -> Camera:
+    return Camera(id=camera_id if camera_id is not None else camera.id, lat=camera.lat, lon=camera.lon,
+                  kind=camera.kind, owner_id=owner_id, heading_deg=camera.heading_deg, fov_deg=camera.fov_deg,
+                  range_m=camera.range_m, retention_days=camera.retention_days, source=camera.source,
+                  registered_on=camera.registered_on, active=camera.active, external_id=camera.external_id,
+                  label=camera.label)
