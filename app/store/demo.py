@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from app.core.demo_city import (
-    KIND_CODES,
-    SOURCE_CODES,
-    DemoCity,
-    generate_city,
-    registry_labels,
-    registry_owner_count,
-)
 from app.store import audit
 from app.store.db import transaction
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from app.core.demo_city import DemoCity
+
+# The generator (and numpy) are imported only when there is something to generate: opening an existing demo
+# store happens before the window's first paint, and must not pay for them.
 
 _CHUNK = 50_000
 
@@ -29,6 +27,8 @@ def insert_registry(conn: sqlite3.Connection, arrays: dict[str, np.ndarray],
     Rows get fresh ids from the store (the arrays' ``id`` becomes ``external_id`` only in CSV imports), so
     this works on a store that already has cameras. Owners are numbered after the existing ones.
     """
+    from app.core.demo_city import KIND_CODES, SOURCE_CODES, registry_labels, registry_owner_count
+
     n = len(arrays["id"])
     kinds, sources = KIND_CODES, SOURCE_CODES
     with transaction(conn):
@@ -56,7 +56,7 @@ def insert_registry(conn: sqlite3.Connection, arrays: dict[str, np.ndarray],
                     [kinds[k] for k in arrays["kind"][start:stop].tolist()],
                     arrays["heading_deg"][start:stop].tolist(),
                     arrays["fov_deg"][start:stop].tolist(),
-                    arrays["range_m"][start:stop].astype(np.float64).round(1).tolist(),
+                    arrays["range_m"][start:stop].astype("float64").round(1).tolist(),
                     arrays["retention_days"][start:stop].tolist(),
                     [sources[s] for s in arrays["source"][start:stop].tolist()],
                     [registered_on] * (stop - start),
@@ -100,6 +100,8 @@ def ensure_demo_city(conn: sqlite3.Connection, *, seed: int = 7, n_cameras: int 
     """
     if conn.execute("SELECT EXISTS (SELECT 1 FROM cameras)").fetchone()[0]:
         return False
+    from app.core.demo_city import generate_city
+
     city = generate_city(seed=seed, n_cameras=n_cameras, today=today)
     rows = city_rows(city)
     with transaction(conn):
