@@ -68,14 +68,18 @@ class LockScreen(QFrame):
         buttons.addStretch(1)
         buttons.addWidget(self.quit_button)
         panel = QWidget(self)
-        panel.setMaximumWidth(440)
+        panel.setFixedWidth(440)  # word-wrapped labels need a set width to take their full height
         inner = QVBoxLayout(panel)
         inner.addWidget(self.title)
         inner.addWidget(self.form)
         inner.addLayout(buttons)
         outer = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(panel)
+        row.addStretch(1)
         outer.addStretch(1)
-        outer.addWidget(panel, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
 
     def show_mode(self, mode: str, user: User | None) -> None:

@@ -359,3 +359,24 @@ def test_verify_action_reports_ok_then_the_broken_entry(make_window, qtbot) -> N
     text = window.audit_message.text()
     assert f"first broken entry is {broken_seq}" in text and "append-only protection" in text
     window.audit_message.close()
+
+
+def test_smoke_launch_of_a_store_with_users_exits_without_waiting(tmp_path: Path) -> None:
+    """A real launch (subprocess) on a store that needs a password: no dialog can be answered, so it exits 1."""
+    import os
+    import subprocess
+    import sys
+
+    from app.paths import DB_NAME
+    from app.store.db import open_store
+
+    data = tmp_path / "real"
+    data.mkdir()
+    conn = open_store(data / DB_NAME)
+    auth.create_first_admin(conn, "root", "long enough")
+    conn.close()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CANVASS_SMOKE_EXIT_MS="500")
+    result = subprocess.run([sys.executable, "-m", "app", "--data-dir", str(data)], env=env, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert "Sign-in needed" in result.stderr and "Traceback" not in result.stderr

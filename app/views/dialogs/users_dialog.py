@@ -73,6 +73,7 @@ class UsersDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
 
         selected = QGroupBox("Selected user", self)
         self.role_box = _role_combo(selected, "users_role")
@@ -143,17 +144,18 @@ class UsersDialog(QDialog):
         """Raises PermissionDenied for anyone but an administrator (checked in the service)."""
         current = select_id if select_id is not None else self.selected_id()
         self.users = auth.list_users(self.session)
+        self.table.clearSelection()
         self.table.setRowCount(len(self.users))
         for row, user in enumerate(self.users):
             cells = [user.name, user.role.value.capitalize(), "active" if user.active else "deactivated",
-                     user.created_at.replace("T", " ").rstrip("Z")]
+                     user.created_at.replace("T", " ")[:16]]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, user.id)
                 if not user.active:
                     item.setForeground(Qt.GlobalColor.gray)
                 self.table.setItem(row, col, item)
-            if user.id == current:
+            if user.id == current or (current is None and row == 0):
                 self.table.selectRow(row)
         self._selection_changed()
 
