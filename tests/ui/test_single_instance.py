@@ -30,7 +30,7 @@ def _launch(data_dir: Path, exit_ms: str) -> subprocess.Popen:
 
 def test_second_launch_on_the_same_folder_is_refused(tmp_path: Path) -> None:
     data_dir = tmp_path / "d"
-    first = _launch(data_dir, "4000")
+    first = _launch(data_dir, "6000")  # long enough for the second to start on a busy machine
     try:
         lock = data_dir / "demo" / "canvass.lock"
         deadline = time.monotonic() + 60
