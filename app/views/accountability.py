@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox
 
+from app.services import auth
 from app.services.session import PermissionDenied, User
 from app.views.actions import Action
 from app.views.audit_tab import AuditTab, verify_audit
@@ -49,3 +51,13 @@ def install(window: MainWindow) -> None:
             tab.reload()
 
     session.on_user_changed(user_changed)
+
+    def closing() -> None:
+        # The end of a session belongs in the log as much as its start.
+        if session.user is not None:
+            try:
+                auth.sign_out(session, "quit")
+            except sqlite3.ProgrammingError:
+                pass  # the store was already closed (tests tear the connection down first)
+
+    window.on_close(closing)

@@ -253,8 +253,8 @@ class AuditTab(QWidget):
             check.toggled.connect(self._debounce.start)
         for edit in (self.from_edit, self.to_edit):
             edit.dateTimeChanged.connect(self._debounce.start)
-        self.refresh_button.clicked.connect(self.reload)
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.reload,
+        self.refresh_button.clicked.connect(lambda: self.reload())
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.reload(),
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.export_button.clicked.connect(lambda: export_audit(window, self.current_filter()))
         self.verify_button.clicked.connect(lambda: verify_audit(window))
@@ -292,22 +292,30 @@ class AuditTab(QWidget):
         self.model.set_filter(self.current_filter())
         self.filter_changed.emit()
 
-    def reload(self) -> None:
-        """Re-read the choices and the entries (new entries arrive all the time)."""
+    def reload(self, choices: bool = True) -> None:
+        """Re-read the entries, and the filter choices (new entries arrive all the time)."""
         session = self.window_.ctx.session
         allowed = session.can(Permission.VIEW_AUDIT)
         for button in (self.export_button, self.verify_button, self.verify_head_button):
             button.setEnabled(allowed)
-        if allowed:
-            for box, column in ((self.actor_box, "actor"), (self.action_box, "action")):
-                text = box.currentText()
-                box.blockSignals(True)
-                box.clear()
-                box.addItems(["", *audit_store.distinct(session.conn, column)])
-                box.setEditText(text)
-                box.blockSignals(False)
+        if allowed and (choices or not self._loaded):
+            self._fill_choices()
         self.apply_filter()
         self._loaded = True
+
+    def _fill_choices(self) -> None:
+        conn = self.window_.ctx.conn
+        # Actors from the users table (cheap), not DISTINCT over a log of millions of rows.
+        actors = [r[0] for r in conn.execute("SELECT name FROM users ORDER BY name COLLATE NOCASE")]
+        choices = ((self.actor_box, ["", *actors, "system", "anonymous"]),
+                   (self.action_box, ["", *audit_store.distinct(conn, "action")]))
+        for box, items in choices:
+            text = box.currentText()
+            box.blockSignals(True)
+            box.clear()
+            box.addItems(items)
+            box.setEditText(text)
+            box.blockSignals(False)
 
     def focus_filter(self) -> None:
         self.text_edit.setFocus()
@@ -329,7 +337,7 @@ class AuditTab(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
         super().showEvent(event)
-        self.reload()  # the log moved on while the tab was hidden
+        self.reload(choices=False)  # the log moved on while the tab was hidden
 
     # --- column widths --------------------------------------------------------------------------------------------
     def _restore_columns(self) -> None:
