@@ -70,12 +70,19 @@ def test_keyboard_shortcuts_dialog_lists_the_action_table(make_window, qtbot) ->
 
 def test_geometry_and_current_tab_come_back_in_the_next_window(make_window, qtbot) -> None:  # noqa: ANN001
     first = _shown(qtbot, make_window())
-    first.setGeometry(QRect(40, 50, 610, 430))
-    qtbot.waitUntil(lambda: first.size().width() == 610 and first.size().height() == 430)
+    screen = first.screen().availableGeometry()
+    # A size unlike the default, inside the screen where the window's minimum size allows it.
+    width = min(max(first.minimumSizeHint().width(), 600) + 13, screen.width())
+    height = min(max(first.minimumSizeHint().height(), 400) + 17, screen.height() - 60)
+    first.setGeometry(QRect(30, 40, width, height))
+    qtbot.waitUntil(lambda: first.height() == height)
+    saved = (first.width(), first.height())
     first.actions[Action.SHOW_EVIDENCE].trigger()
     first.close()
     second = make_window()
-    assert (second.width(), second.height()) == (610, 430)
+    assert second.height() == saved[1]
+    if saved[0] < screen.width():  # restoreGeometry shrinks a window wider than the screen; that is fine
+        assert second.width() == saved[0]
     assert second.tab_keys[second.tabs.currentIndex()] == "evidence"
 
 
