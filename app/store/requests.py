@@ -1,0 +1,296 @@
+"""Footage requests in the store: drafts, transitions, recipients, responses, outcomes, public log. sqlite3 only.
+
+No permission checks here (app.services.requests does them); every function runs inside the caller's
+transaction when one is open.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, fields
+from typing import Any
+
+from app.core.fence import Fence, fence_from_json
+from app.core.records import RecipientState, RequestState
+
+DRAFT_FIELDS = ("agency_id", "case_number", "incident_id", "offense_category", "area_kind", "area_json",
+                "window_start", "window_end", "description", "investigator_contact")
+
+# States in which a request still counts against its incident's limit: a draft withdrawn before it was sent
+# does not; anything that went out does, whatever happened to it afterwards.
+_COUNTED = "(state IN ('draft', 'awaiting_approval', 'sent', 'resolved', 'expired') OR sent_at IS NOT NULL)"
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    id: int
+    agency_id: int
+    case_number: str
+    incident_id: int | None
+    offense_category: str
+    area_kind: str
+    area_json: str
+    window_start: str
+    window_end: str
+    description: str
+    investigator_contact: str
+    created_by: int | None
+    created_at: str
+    approved_by: int | None
+    approved_at: str | None
+    sent_at: str | None
+    expires_at: str | None
+    resolved_at: str | None
+    state: RequestState
+    public_no: int | None
+
+    @property
+    def fence(self) -> Fence:
+        return fence_from_json(json.loads(self.area_json))
+
+
+_REQUEST_COLUMNS = ", ".join(f.name for f in fields(RequestRecord))
+
+
+def _record(row: tuple) -> RequestRecord:
+    values = list(row)
+    values[18] = RequestState(values[18])
+    return RequestRecord(*values)
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """One row of the requests list."""
+
+    id: int
+    public_no: int | None
+    state: RequestState
+    case_number: str
+    agency: str
+    category: str
+    created_at: str
+    sent_at: str | None
+    expires_at: str | None
+    author: str
+    notified: int
+    shared: int
+    declined: int
+    pending: int
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_state: str | None
+    to_state: str
+    at: str
+    actor: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    """One notice: an owner and their cameras in the request. Identity fields are filled by the service layer."""
+
+    owner_id: int
+    anonymity_no: int
+    display_name: str
+    state: RecipientState
+    responded_at: str | None
+    best_rank: int
+    cameras: int
+    covers_incident: bool
+    likely_overwritten: bool   # every one of the owner's cameras in the request is probably overwritten
+    consent: str
+
+
+# --- requests -----------------------------------------------------------------------------------------------------
+def insert_request(conn: sqlite3.Connection, values: dict[str, Any], created_by: int | None, created_at: str) -> int:
+    cols = [c for c in DRAFT_FIELDS if c in values]
+    sql = (f"INSERT INTO footage_requests ({', '.join(cols)}, created_by, created_at, state) "
+           f"VALUES ({', '.join('?' * len(cols))}, ?, ?, 'draft')")
+    cur = conn.execute(sql, [values[c] for c in cols] + [created_by, created_at])
+    return int(cur.lastrowid or 0)
+
+
+def update_request(conn: sqlite3.Connection, request_id: int, values: dict[str, Any]) -> None:
+    cols = [c for c in DRAFT_FIELDS if c in values]
+    if cols:
+        conn.execute(f"UPDATE footage_requests SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+                     [values[c] for c in cols] + [request_id])
+
+
+def get_request(conn: sqlite3.Connection, request_id: int) -> RequestRecord | None:
+    row = conn.execute(f"SELECT {_REQUEST_COLUMNS} FROM footage_requests WHERE id = ?", (request_id,)).fetchone()
+    return _record(row) if row else None
+
+
+def set_state(conn: sqlite3.Connection, request_id: int, state: RequestState, **stamps: Any) -> None:
+    allowed = {"approved_by", "approved_at", "sent_at", "expires_at", "resolved_at", "public_no"}
+    bad = set(stamps) - allowed
+    if bad:
+        raise ValueError(f"not a request stamp: {sorted(bad)}")
+    cols = ["state"] + list(stamps)
+    conn.execute(f"UPDATE footage_requests SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+                 [state.value] + list(stamps.values()) + [request_id])
+
+
+def next_public_no(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT IFNULL(MAX(public_no), 0) + 1 FROM footage_requests").fetchone()[0])
+
+
+def incident_request_count(conn: sqlite3.Connection, incident_id: int, exclude_request_id: int | None = None) -> int:
+    row = conn.execute(f"SELECT count(*) FROM footage_requests WHERE incident_id = ? AND id IS NOT ? AND {_COUNTED}",
+                       (incident_id, exclude_request_id)).fetchone()
+    return int(row[0])
+
+
+def list_requests(conn: sqlite3.Connection, states: list[RequestState] | None = None) -> list[RequestSummary]:
+    where = ""
+    params: list[Any] = []
+    if states:
+        where = f"WHERE r.state IN ({', '.join('?' * len(states))})"
+        params = [s.value for s in states]
+    sql = f"""
+        SELECT r.id, r.public_no, r.state, r.case_number, IFNULL(a.name, ''), r.offense_category, r.created_at,
+               r.sent_at, r.expires_at, IFNULL(u.name, ''),
+               IFNULL(c.notified, 0), IFNULL(c.shared, 0), IFNULL(c.declined, 0), IFNULL(c.pending, 0)
+        FROM footage_requests r
+        LEFT JOIN agencies a ON a.id = r.agency_id
+        LEFT JOIN users u ON u.id = r.created_by
+        LEFT JOIN ({_OWNER_COUNTS}) c ON c.request_id = r.id
+        {where}
+        ORDER BY r.id DESC"""
+    return [RequestSummary(r[0], r[1], RequestState(r[2]), *r[3:]) for r in conn.execute(sql, params)]
+
+
+# Counts per request of owners (not cameras): an owner's notice takes the state of their cameras' rows.
+_OWNER_COUNTS = """
+    SELECT request_id, count(*) AS notified, sum(st = 'shared') AS shared, sum(st = 'declined') AS declined,
+           sum(st = 'pending') AS pending
+    FROM (SELECT request_id, owner_id, max(state) AS st FROM recipients GROUP BY request_id, owner_id)
+    GROUP BY request_id"""
+
+
+# --- transitions --------------------------------------------------------------------------------------------------
+def add_transition(conn: sqlite3.Connection, request_id: int, from_state: RequestState | None, to_state: RequestState,
+                   at: str, actor_id: int | None, reason: str = "") -> int:
+    cur = conn.execute("INSERT INTO request_transitions (request_id, from_state, to_state, at, actor_id, reason) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
+                       (request_id, from_state.value if from_state else None, to_state.value, at, actor_id, reason))
+    return int(cur.lastrowid or 0)
+
+
+def transitions(conn: sqlite3.Connection, request_id: int) -> list[Transition]:
+    rows = conn.execute("SELECT t.from_state, t.to_state, t.at, IFNULL(u.name, 'system'), t.reason "
+                        "FROM request_transitions t LEFT JOIN users u ON u.id = t.actor_id "
+                        "WHERE t.request_id = ? ORDER BY t.id", (request_id,)).fetchall()
+    return [Transition(*r) for r in rows]
+
+
+# --- overrides ----------------------------------------------------------------------------------------------------
+def overridden_rules(conn: sqlite3.Connection, request_id: int) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT rule FROM policy_overrides WHERE request_id = ?", (request_id,))}
+
+
+def overrides(conn: sqlite3.Connection, request_id: int) -> list[tuple[str, str, str, str]]:
+    """(rule, reason, supervisor name, at) for each override of the request."""
+    return conn.execute("SELECT o.rule, o.reason, IFNULL(u.name, ''), o.at FROM policy_overrides o "
+                        "LEFT JOIN users u ON u.id = o.supervisor_id WHERE o.request_id = ? ORDER BY o.id",
+                        (request_id,)).fetchall()
+
+
+# --- recipients ---------------------------------------------------------------------------------------------------
+def replace_recipients(conn: sqlite3.Connection, request_id: int, rows: list[tuple[int, int, int, int, int]]) -> None:
+    """Set the recipients of an unsent request: rows of (camera_id, owner_id, rank, covers, overwritten)."""
+    conn.execute("DELETE FROM recipients WHERE request_id = ?", (request_id,))
+    conn.executemany("INSERT INTO recipients (request_id, camera_id, owner_id, rank, covers_incident, "
+                     "footage_likely_overwritten) VALUES (?, ?, ?, ?, ?, ?)",
+                     ((request_id, *r) for r in rows))
+
+
+def recipients(conn: sqlite3.Connection, request_id: int) -> list[RecipientRow]:
+    """One row per owner, best rank first. The owner's state is that of their cameras (all set together)."""
+    sql = """
+        SELECT r.owner_id, o.anonymity_no, o.display_name, max(r.state), max(r.responded_at), min(r.rank),
+               count(*), max(r.covers_incident), min(r.footage_likely_overwritten), o.consent
+        FROM recipients r JOIN owners o ON o.id = r.owner_id
+        WHERE r.request_id = ?
+        GROUP BY r.owner_id
+        ORDER BY min(r.rank), r.owner_id"""
+    return [RecipientRow(r[0], r[1], r[2], RecipientState(r[3]), r[4], r[5], r[6], bool(r[7]), bool(r[8]), r[9])
+            for r in conn.execute(sql, (request_id,))]
+
+
+def recipient_camera_ids(conn: sqlite3.Connection, request_id: int, owner_id: int) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT camera_id FROM recipients WHERE request_id = ? AND owner_id = ? "
+                                       "ORDER BY rank", (request_id, owner_id))]
+
+
+def set_owner_response(conn: sqlite3.Connection, request_id: int, owner_id: int, state: RecipientState,
+                       at: str | None) -> int:
+    cur = conn.execute("UPDATE recipients SET state = ?, responded_at = ? WHERE request_id = ? AND owner_id = ?",
+                       (state.value, at, request_id, owner_id))
+    return cur.rowcount
+
+
+def close_pending(conn: sqlite3.Connection, request_id: int) -> int:
+    """Owners who never answered by the time a request closes: 'no response'."""
+    cur = conn.execute("UPDATE recipients SET state = 'no_response' WHERE request_id = ? AND state = 'pending'",
+                       (request_id,))
+    return cur.rowcount
+
+
+def drop_owner_from_unsent(conn: sqlite3.Connection, owner_id: int) -> list[int]:
+    """Remove an owner (who just opted out) from every request not yet sent; returns those requests' ids."""
+    ids = [r[0] for r in conn.execute(
+        "SELECT DISTINCT r.request_id FROM recipients r JOIN footage_requests f ON f.id = r.request_id "
+        "WHERE r.owner_id = ? AND f.state IN ('draft', 'awaiting_approval')", (owner_id,))]
+    for request_id in ids:
+        conn.execute("DELETE FROM recipients WHERE request_id = ? AND owner_id = ?", (request_id, owner_id))
+    return ids
+
+
+# --- outcomes -----------------------------------------------------------------------------------------------------
+def set_outcome(conn: sqlite3.Connection, request_id: int, footage_useful: bool | None, led_to_arrest: bool | None,
+                notes: str, at: str, by: int | None) -> None:
+    conn.execute("INSERT INTO request_outcomes (request_id, footage_useful, led_to_arrest, notes, recorded_at, "
+                 "recorded_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(request_id) DO UPDATE SET "
+                 "footage_useful = excluded.footage_useful, led_to_arrest = excluded.led_to_arrest, "
+                 "notes = excluded.notes, recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by",
+                 (request_id, _tri(footage_useful), _tri(led_to_arrest), notes, at, by))
+
+
+def get_outcome(conn: sqlite3.Connection, request_id: int) -> tuple[bool | None, bool | None, str] | None:
+    row = conn.execute("SELECT footage_useful, led_to_arrest, notes FROM request_outcomes WHERE request_id = ?",
+                       (request_id,)).fetchone()
+    if row is None:
+        return None
+    return (None if row[0] is None else bool(row[0]), None if row[1] is None else bool(row[1]), row[2])
+
+
+def _tri(value: bool | None) -> int | None:
+    return None if value is None else int(bool(value))
+
+
+# --- expiry and the public log -----------------------------------------------------------------------------------
+def due_for_expiry(conn: sqlite3.Connection, now_iso: str) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT id FROM footage_requests WHERE state = 'sent' AND expires_at <= ? "
+                                       "ORDER BY id", (now_iso,))]
+
+
+def public_log_rows(conn: sqlite3.Connection) -> list[tuple]:
+    """Every request with a public number: the raw material of the public log (area generalised by the caller)."""
+    sql = f"""
+        SELECT r.public_no, r.case_number, IFNULL(a.name, ''), r.offense_category, r.area_json, r.window_start,
+               r.window_end, r.sent_at, IFNULL(r.expires_at, ''),
+               IFNULL(r.resolved_at, IFNULL((SELECT max(t.at) FROM request_transitions t WHERE t.request_id = r.id
+                                              AND t.to_state IN ('expired', 'withdrawn')), '')),
+               r.state, IFNULL(c.notified, 0), IFNULL(c.shared, 0), IFNULL(c.declined, 0),
+               (SELECT count(*) FROM policy_overrides o WHERE o.request_id = r.id)
+        FROM footage_requests r
+        LEFT JOIN agencies a ON a.id = r.agency_id
+        LEFT JOIN ({_OWNER_COUNTS}) c ON c.request_id = r.id
+        WHERE r.public_no IS NOT NULL
+        ORDER BY r.public_no"""
+    return conn.execute(sql).fetchall()
