@@ -25,6 +25,7 @@ IMPORTABLE_SUFFIXES = {".csv", ".geojson", ".json", ".kml"}
 FEATURES = [
     "app.views.pending",
     "app.views.data_switch",
+    "app.views.registry_tab",
     "app.views.accountability",
 ]
 
