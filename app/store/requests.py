@@ -17,9 +17,10 @@ from app.core.records import RecipientState, RequestState
 DRAFT_FIELDS = ("agency_id", "case_number", "incident_id", "offense_category", "area_kind", "area_json",
                 "window_start", "window_end", "description", "investigator_contact")
 
-# States in which a request still counts against its incident's limit: a draft withdrawn before it was sent
-# does not; anything that went out does, whatever happened to it afterwards.
-_COUNTED = "(state IN ('draft', 'awaiting_approval', 'sent', 'resolved', 'expired') OR sent_at IS NOT NULL)"
+# What counts against an incident's limit: requests that went out to residents, whatever happened to them
+# afterwards. Drafts do not (an abandoned draft must not block the incident); the rule is checked again at
+# sending, so two approved drafts cannot both go out past the limit.
+_COUNTED = "sent_at IS NOT NULL"
 
 
 @dataclass(frozen=True)
