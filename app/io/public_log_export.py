@@ -1,0 +1,54 @@
+"""The public request log as CSV and as a self-contained HTML page. No Qt; nothing personal in either."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.core.public_log import PublicLogEntry
+from app.io.outreach_csv import write_rows
+
+HEADERS = ["No.", "Case number", "Agency", "Category", "Area centre (lat, lon)", "Radius (m)", "Window start",
+           "Window end", "Sent", "Expires", "Closed", "State", "Notified", "Shared", "Declined", "Overrides"]
+
+
+def write_public_log_csv(path: Path, entries: Sequence[PublicLogEntry]) -> int:
+    write_rows(path, list(PublicLogEntry.COLUMNS), [e.values() for e in entries])
+    return len(entries)
+
+
+def _cells(e: PublicLogEntry) -> list[str]:
+    return [str(e.public_no), e.case_number, e.agency, e.category, f"{e.center_lat:.3f}, {e.center_lon:.3f}",
+            f"{e.radius_m:.0f}", e.window_start, e.window_end, e.sent_at, e.expires_at, e.closed_at or "—",
+            e.state.replace("_", " "), str(e.notified), str(e.shared), str(e.declined), str(e.overrides)]
+
+
+def public_log_html(entries: Sequence[PublicLogEntry], title: str = "Public footage request log",
+                    generated_at: str = "") -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in HEADERS)
+    body = "\n".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(e)) + "</tr>" for e in entries)
+    note = ("Every footage request sent to camera owners appears here and is never removed. Areas are shown as a "
+            "circle that contains the real area (centre rounded to about 100 m, radius rounded up to 100 m). "
+            "Owners are never named. “Overrides” counts policy limits a supervisor overrode, with a written reason.")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: sans-serif; margin: 2em; }}
+table {{ border-collapse: collapse; font-size: 0.9em; }}
+th, td {{ border: 1px solid #999; padding: 0.3em 0.5em; text-align: left; }}
+th {{ background: #eee; }}
+</style></head>
+<body><h1>{html.escape(title)}</h1>
+<p>{html.escape(note)}</p>
+<p>{len(entries)} request(s). Generated {html.escape(generated_at)}.</p>
+<table><thead><tr>{head}</tr></thead>
+<tbody>
+{body}
+</tbody></table></body></html>
+"""
+
+
+def write_public_log_html(path: Path, entries: Sequence[PublicLogEntry], generated_at: str = "") -> int:
+    Path(path).write_text(public_log_html(entries, generated_at=generated_at), encoding="utf-8")
+    return len(entries)

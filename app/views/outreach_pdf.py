@@ -1,0 +1,54 @@
+"""Outreach letters as a PDF, one page per owner (QPdfWriter + QTextDocument). Text comes from app.io.outreach_csv
+so the letter and the mail-merge CSV say the same thing."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QSizeF
+from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+from app.io.outreach_csv import RequestFacts, letter_paragraphs, reply_code
+
+
+def letters_html(facts: RequestFacts, notices: Sequence, today: str) -> str:
+    parts = []
+    for i, n in enumerate(notices):
+        brk = ' style="page-break-before: always"' if i else ""
+        address = "<br>".join(html.escape(x) for x in (n.display_name, n.address) if x)
+        paras = letter_paragraphs(facts, n.display_name, n.neighbor_no, n.cameras)
+        body = "".join(f"<p>{html.escape(p)}</p>" for p in paras)
+        parts.append(
+            f'<h2{brk}>{html.escape(facts.agency)}</h2>'
+            f'<p><b>Request for camera footage — voluntary</b><br>Public log no. {facts.public_no} · '
+            f'Case {html.escape(facts.case_number)} · {html.escape(today)}</p>'
+            f"<p>{address}</p><hr>{body}"
+            f'<p style="color:#555"><small>Your reply code: {reply_code(facts, n.neighbor_no)}. Your name is not '
+            "published: in the public log and in agency lists you appear only as an anonymous neighbor unless you "
+            "choose to share.</small></p>")
+    return "".join(parts)
+
+
+def write_letters_pdf(path: Path, facts: RequestFacts, notices: Sequence, today: str) -> int:
+    """Write one letter per notice; returns the page count."""
+    writer = QPdfWriter(str(path))
+    writer.setTitle(f"Footage request {facts.public_no} — letters to camera owners")
+    writer.setCreator("Canvass")
+    writer.setResolution(150)
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.Letter), QPageLayout.Orientation.Portrait,
+                                     QMarginsF(20, 20, 20, 20), QPageLayout.Unit.Millimeter))
+    doc = QTextDocument()
+    # Lay the text out at the writer's resolution, so point sizes are true points on paper.
+    doc.documentLayout().setPaintDevice(writer)
+    font = doc.defaultFont()
+    font.setPointSizeF(11)
+    doc.setDefaultFont(font)
+    doc.setDefaultStyleSheet("body { font-family: serif; } p { margin-bottom: 8px; }")
+    doc.setHtml(letters_html(facts, notices, today))
+    rect = writer.pageLayout().paintRectPixels(writer.resolution())
+    doc.setPageSize(QSizeF(rect.width(), rect.height()))
+    pages = doc.pageCount()
+    doc.print_(writer)
+    return pages
