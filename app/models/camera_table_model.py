@@ -59,7 +59,14 @@ CONSENT_ANY, CONSENT_OPT_IN, CONSENT_OPT_OUT, CONSENT_NO_OWNER = "any", "opt_in"
 _TEXT_COLUMNS = {COL_EXTERNAL_ID: "external_id", COL_LABEL: "label"}
 _NUMERIC_RIGHT = {COL_ID, COL_LAT, COL_LON, COL_HEADING, COL_FOV, COL_RANGE, COL_RETENTION}
 _PAGE_ROWS = 256
-KEEP: Any = object()  # set_filter: leave this part of the filter as it is
+KEEP: Any = object()
+_DISPLAY, _ALIGN, _TOOLTIP = (int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.TextAlignmentRole),
+                              int(Qt.ItemDataRole.ToolTipRole))
+_SORT, _ID = int(SortRole), int(IdRole)
+_ROLES = frozenset({_DISPLAY, _ALIGN, _TOOLTIP, _SORT, _ID})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags  # set_filter: leave this part of the filter as it is
 _CACHE_LIMIT = 20_000
 
 
@@ -156,26 +163,26 @@ class CameraTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _FLAGS if index.isValid() else _NO_FLAGS
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        # The view asks ~7 roles per visible cell on every paint; plain-int role checks first keep that cheap.
+        role = int(role)
+        if role not in _ROLES or not index.isValid():
             return None
         row, col = index.row(), index.column()
         if row >= self._order.shape[0]:
             return None
+        if role == _ALIGN:
+            return _RIGHT if col in _NUMERIC_RIGHT else None
         pos = int(self._order[row])
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(pos, row, col)
-        if role == SortRole:
+        if role == _SORT:
             return self._sort_value(pos, row, col)
-        if role == IdRole:
+        if role == _ID:
             return int(self._arrays.ids[pos])
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in _NUMERIC_RIGHT:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and col == COL_OWNER:
+        if role == _TOOLTIP and col == COL_OWNER:
             return "Select the camera to see its owner in the Owner details pane"
         return None
 
