@@ -80,6 +80,7 @@ class CameraDialog(QDialog):
         error.setWordWrap(True)
         error.hide()
         box = QWidget(self)
+        edit.setMinimumHeight(edit.sizeHint().height())  # an error line below must not squeeze the field
         col = QVBoxLayout(box)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(1)
@@ -147,6 +148,7 @@ class CameraDialog(QDialog):
         self.anonymity_row = QWidget(self)
         self.anonymity_row.setLayout(row)
         form.addRow("Number:", self.anonymity_row)
+        self._owner_form = form
         self.owner_fields = QWidget(self)
         owner_form = QFormLayout(self.owner_fields)
         owner_form.setContentsMargins(0, 0, 0, 0)
@@ -197,7 +199,7 @@ class CameraDialog(QDialog):
 
     def _mode_changed(self) -> None:
         mode = self.owner_mode.currentData()
-        self.anonymity_row.setVisible(mode == OWNER_EXISTING)
+        self._owner_form.setRowVisible(self.anonymity_row, mode == OWNER_EXISTING)
         self.owner_fields.setVisible(mode != OWNER_NONE)
         if mode == OWNER_CURRENT:
             self._fill_owner(self._current_owner)
