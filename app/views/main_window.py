@@ -24,6 +24,7 @@ IMPORTABLE_SUFFIXES = {".csv", ".geojson", ".json", ".kml"}
 # app.views.pending first lays out every tab as a placeholder; a feature's add_tab takes over its slot.
 FEATURES = [
     "app.views.pending",
+    "app.views.map_tab",
     "app.views.data_switch",
     "app.views.registry_tab",
     "app.views.accountability",
