@@ -240,6 +240,7 @@ def test_admin_may_not_see_contact_and_auditor_may_not_see_or_edit(make_window, 
 def test_column_widths_are_remembered(make_window, qtbot, qsettings) -> None:  # noqa: ANN001
     window = make_window()
     tab = registry_tab(qtbot, window)
+    wait_loaded(qtbot, tab)  # no loader left running past the test
     tab.table.setColumnWidth(COL_LABEL, 333)
     window.close()
     s = QSettings()
