@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QSizePolicy,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -93,7 +94,7 @@ class RegistryTab(QWidget):
         self.filter_edit.setToolTip("Show cameras whose id, external id or label contains this text. "
                                     "Searches of the registry are recorded in the audit log.")
         self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setMinimumWidth(240)
+        self.filter_edit.setMinimumWidth(140)
         bar.addWidget(self.filter_edit, 3)
         self.kind_combo = QComboBox(self)
         self.kind_combo.setObjectName("registry_kind")
@@ -114,11 +115,16 @@ class RegistryTab(QWidget):
                              ("Opted out", CONSENT_OPT_OUT), ("No owner", CONSENT_NO_OWNER)):
             self.consent_combo.addItem(label, value)
         for combo in (self.kind_combo, self.source_combo, self.consent_combo):
+            # Narrow windows (and small screens) must still fit the tab: combos may shrink and elide.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
             bar.addWidget(combo)
             combo.currentIndexChanged.connect(self._combo_filter_changed)
         self.count_label = QLabel("Loading cameras…", self)
         self.count_label.setObjectName("registry_count")
         self.count_label.setToolTip("Cameras shown / in the registry, and how many are selected")
+        self.count_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.count_label.setMinimumWidth(90)
         bar.addWidget(self.count_label, 1)
         layout.addLayout(bar)
 
