@@ -18,7 +18,7 @@ def write_public_log_csv(path: Path, entries: Sequence[PublicLogEntry]) -> int:
     return len(entries)
 
 
-def _cells(e: PublicLogEntry) -> list[str]:
+def cells(e: PublicLogEntry) -> list[str]:
     return [str(e.public_no), e.case_number, e.agency, e.category, f"{e.center_lat:.3f}, {e.center_lon:.3f}",
             f"{e.radius_m:.0f}", e.window_start, e.window_end, e.sent_at, e.expires_at, e.closed_at or "—",
             e.state.replace("_", " "), str(e.notified), str(e.shared), str(e.declined), str(e.overrides)]
@@ -27,7 +27,7 @@ def _cells(e: PublicLogEntry) -> list[str]:
 def public_log_html(entries: Sequence[PublicLogEntry], title: str = "Public footage request log",
                     generated_at: str = "") -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in HEADERS)
-    body = "\n".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(e)) + "</tr>" for e in entries)
+    body = "\n".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells(e)) + "</tr>" for e in entries)
     note = ("Every footage request sent to camera owners appears here and is never removed. Areas are shown as a "
             "circle that contains the real area (centre rounded to about 100 m, radius rounded up to 100 m). "
             "Owners are never named. “Overrides” counts policy limits a supervisor overrode, with a written reason.")

@@ -308,3 +308,29 @@ def public_log_rows(conn: sqlite3.Connection) -> list[tuple]:
         WHERE r.public_no IS NOT NULL
         ORDER BY r.public_no"""
     return conn.execute(sql).fetchall()
+
+
+def recipient_points(conn: sqlite3.Connection, request_id: int) -> list[tuple[float, float, bool, str]]:
+    """(lat, lon, covers_incident, state) of every recipient camera: for the small map of the request."""
+    return [(r[0], r[1], bool(r[2]), r[3]) for r in conn.execute(
+        "SELECT c.lat, c.lon, r.covers_incident, r.state FROM recipients r JOIN cameras c ON c.id = r.camera_id "
+        "WHERE r.request_id = ?", (request_id,))]
+
+
+def incident_point(conn: sqlite3.Connection, incident_id: int | None) -> tuple[float, float] | None:
+    if incident_id is None:
+        return None
+    row = conn.execute("SELECT lat, lon FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+    return (row[0], row[1]) if row and row[0] is not None else None
+
+
+def agencies(conn: sqlite3.Connection) -> list[tuple[int, str]]:
+    return conn.execute("SELECT id, name FROM agencies WHERE status != 'ended' ORDER BY name").fetchall()
+
+
+def recent_incidents(conn: sqlite3.Connection, agency_id: int | None, limit: int = 300) -> list[tuple]:
+    """(id, occurred_at, category, case_number, lat, lon), newest first, of one agency (or any)."""
+    where = "WHERE agency_id = ?" if agency_id is not None else ""
+    params: tuple = (agency_id,) if agency_id is not None else ()
+    return conn.execute(f"SELECT id, occurred_at, category, case_number, lat, lon FROM incidents {where} "
+                        f"ORDER BY occurred_at DESC, id DESC LIMIT {int(limit)}", params).fetchall()

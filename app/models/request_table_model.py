@@ -1,0 +1,112 @@
+"""The requests list and its text filter. Rows are RequestSummary records from app.store.requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+
+from app.core.records import RequestState
+from app.store.requests import RequestSummary
+
+Index = QModelIndex | QPersistentModelIndex
+
+SortRole = Qt.ItemDataRole.UserRole
+IdRole = Qt.ItemDataRole.UserRole + 1
+
+STATE_LABELS = {
+    RequestState.DRAFT: "Draft",
+    RequestState.AWAITING_APPROVAL: "Awaiting approval",
+    RequestState.SENT: "Sent",
+    RequestState.RESOLVED: "Resolved",
+    RequestState.EXPIRED: "Expired",
+    RequestState.WITHDRAWN: "Withdrawn",
+}
+
+(COL_ID, COL_PUBLIC, COL_STATE, COL_CASE, COL_AGENCY, COL_CATEGORY, COL_CREATED, COL_SENT, COL_EXPIRES, COL_AUTHOR,
+ COL_NOTIFIED, COL_SHARED, COL_DECLINED, COL_PENDING) = range(14)
+
+HEADERS = [
+    ("ID", "Request id in this store"),
+    ("Public no.", "Number in the public request log (given when sent)"),
+    ("State", "Draft, awaiting approval, sent, resolved, expired or withdrawn"),
+    ("Case", "Case number"),
+    ("Agency", "Requesting agency"),
+    ("Category", "Offense category"),
+    ("Created (UTC)", "When the draft was written"),
+    ("Sent (UTC)", "When the notices went out"),
+    ("Expires (UTC)", "A sent request expires by itself at this time"),
+    ("Author", "Who wrote the request"),
+    ("Notified", "Owners sent a notice"),
+    ("Shared", "Owners who shared footage"),
+    ("Declined", "Owners who declined"),
+    ("Pending", "Owners who have not answered yet"),
+]
+_NUMERIC = {COL_ID, COL_PUBLIC, COL_NOTIFIED, COL_SHARED, COL_DECLINED, COL_PENDING}
+
+
+def _when(iso: str | None) -> str:
+    return iso.replace("T", " ").rstrip("Z")[:16] if iso else ""
+
+
+class RequestTableModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[RequestSummary] = []
+
+    def set_rows(self, rows: list[RequestSummary]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[section][0]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return HEADERS[section][1]
+        return None
+
+    def value(self, r: RequestSummary, col: int) -> Any:
+        return [r.id, r.public_no, STATE_LABELS[r.state], r.case_number, r.agency, r.category, _when(r.created_at),
+                _when(r.sent_at), _when(r.expires_at), r.author, r.notified, r.shared, r.declined, r.pending][col]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            v = self.value(r, col)
+            return "" if v is None else str(v)
+        if role == SortRole:
+            v = self.value(r, col)
+            return -1 if v is None else v
+        if role == IdRole:
+            return r.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in _NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def row_of(self, request_id: int) -> int:
+        for i, r in enumerate(self.rows):
+            if r.id == request_id:
+                return i
+        return -1
+
+
+class RequestProxyModel(QSortFilterProxyModel):
+    """Sorts on SortRole; the filter text matches case, agency, category, author or state."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SortRole)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterKeyColumn(-1)
