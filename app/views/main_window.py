@@ -28,6 +28,7 @@ FEATURES = [
     "app.views.data_switch",
     "app.views.registry_tab",
     "app.views.accountability",
+    "app.views.requests_tab",
 ]
 
 TAB_ACTIONS = {
