@@ -168,6 +168,8 @@ class RequestsTab(QWidget):
                      self.export_letters_pdf),
             "import": b("&Import Answers…", "import_responses", "Import owners' answers from a CSV (validated "
                         "first)", self.import_responses),
+            "map": b("Show on &Map", "show_on_map", "Show this request's area on the map (selects its cameras)",
+                     self.show_on_map),
             "opt_out": b("Owner Opts O&ut", "owner_opt_out", "The selected owner asks to receive no future "
                          "requests: honoured at once", self.opt_out_selected),
         }
@@ -368,6 +370,7 @@ class RequestsTab(QWidget):
         self.outreach_buttons["pdf"].setEnabled(sent and can(Permission.VIEW_OWNER_CONTACT))
         self.outreach_buttons["import"].setEnabled(state == S.SENT and can(Permission.RECORD_RESPONSE))
         self.outreach_buttons["opt_out"].setEnabled(sent and can(Permission.RECORD_RESPONSE))
+        self.outreach_buttons["map"].setEnabled(rec is not None and self.window_.tab("map") is not None)
 
     # --- running a step -----------------------------------------------------------------------------------------------
     def _run(self, title: str, fn) -> bool:  # noqa: ANN001
@@ -492,6 +495,12 @@ class RequestsTab(QWidget):
 
         dialog.finished.connect(done)
         dialog.open()
+
+    def show_on_map(self) -> None:
+        map_tab = self.window_.tab("map")
+        if self.current is not None and hasattr(map_tab, "set_fence"):
+            map_tab.set_fence(self.current.fence)
+            self.window_.show_tab("map")
 
     # --- answers ----------------------------------------------------------------------------------------------------
     def answer_current(self, state: RecipientState) -> None:

@@ -235,3 +235,32 @@ def test_expiry_on_launch_and_on_the_timer(make_window, qtbot) -> None:  # noqa:
     tab.clock = lambda: now + timedelta(days=8)   # a week later: the timer's next tick expires it
     tab.expiry_timer.timeout.emit()
     assert store.get_request(conn, rid).state == S.EXPIRED
+
+
+def test_new_request_from_the_fence_on_the_map(setup, qtbot) -> None:  # noqa: ANN001
+    from app.core.fence import PolygonFence
+    from tests.request_world import m_to_deg
+
+    window, world, warnings = setup
+    tab = tab_of(window)
+    ring = (m_to_deg(-250, -250), m_to_deg(-250, 250), m_to_deg(250, 250), m_to_deg(250, -250))
+    fence = PolygonFence(ring)
+    window.map_tab.set_fence(fence)   # as if drawn with the polygon tool
+    qtbot.waitUntil(lambda: window.map_tab.current_fence() is not None)
+    window.actions[Action.NEW_REQUEST].trigger()
+    dialog = tab.request_dialog
+    assert dialog.area_source.currentText().startswith("Fence drawn on the map (polygon")
+    assert not dialog.circle_row.isEnabled()
+    dialog.incident.setCurrentIndex(dialog.incident.findData(world.incident_id))
+    dialog.case_number.setText("BPD-14-000555")
+    assert failing(dialog) == set()
+    click(qtbot, dialog.save_button)
+    qtbot.waitUntil(lambda: tab.request_dialog is None)
+    rec = store.get_request(window.ctx.conn, tab.current.id)
+    assert rec.state == S.DRAFT and rec.area_kind == "polygon" and rec.fence == fence
+    # …and back: the request's area shown on the map selects the same cameras.
+    window.map_tab.set_fence(None)
+    click(qtbot, tab.outreach_buttons["map"])
+    assert window.tabs.currentWidget() is window.map_tab
+    assert window.map_tab.current_fence() == fence
+    assert warnings == []
