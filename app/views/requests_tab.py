@@ -6,7 +6,6 @@ next row). Every act goes through app.services.requests / outreach, which check 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
@@ -32,16 +31,15 @@ from PySide6.QtWidgets import (
 
 from app.core.permissions import Permission
 from app.core.records import RecipientState, RequestState, utc_now
-from app.models.recipient_table_model import ANSWER_LABELS, OwnerIdRole, RecipientTableModel
+from app.models.recipient_table_model import ANSWER_LABELS, RecipientTableModel
 from app.models.request_table_model import STATE_LABELS, IdRole, RequestProxyModel, RequestTableModel
-from app.services import outreach
 from app.services import requests as svc
 from app.services.approval import OverrideReasonError
 from app.services.session import PermissionDenied, User
 from app.store import requests as store
 from app.store.camera_arrays import CameraArrays
 from app.views.actions import Action
-from app.views.dialogs import files
+from app.views.request_answers import RequestAnswersMixin
 from app.views.request_area_view import RequestAreaView
 
 if TYPE_CHECKING:
@@ -59,7 +57,7 @@ ANSWER_KEYS = {"S": RecipientState.SHARED, "D": RecipientState.DECLINED, "N": Re
                "R": RecipientState.NO_RESPONSE}
 
 
-class RequestsTab(QWidget):
+class RequestsTab(RequestAnswersMixin, QWidget):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window_ = window
@@ -276,11 +274,13 @@ class RequestsTab(QWidget):
             return
         self.stack.setCurrentIndex(0)
         keep = self.current.id if self.current else None
-        states = STATE_FILTERS[self.state_filter.currentIndex()][1]
-        self.model.set_rows(store.list_requests(self.conn, states))
+        self.model.set_rows(store.list_requests(self.conn, self.current_states()))
         if keep is not None and not self.select_request(keep):
             # Out of the filter now (e.g. just resolved): keep its detail in view until another is chosen.
             self.show_request(keep)
+
+    def current_states(self) -> list[RequestState] | None:
+        return STATE_FILTERS[self.state_filter.currentIndex()][1]
 
     def select_request(self, request_id: int) -> bool:
         row = self.model.row_of(request_id)
@@ -501,120 +501,6 @@ class RequestsTab(QWidget):
         if self.current is not None and hasattr(map_tab, "set_fence"):
             map_tab.set_fence(self.current.fence)
             self.window_.show_tab("map")
-
-    # --- answers ----------------------------------------------------------------------------------------------------
-    def answer_current(self, state: RecipientState) -> None:
-        """Record the selected owner's answer and move to the next row (the keyboard path)."""
-        index = self.recipients.currentIndex()
-        if self.current is None or not index.isValid():
-            return
-        row = index.row()
-        owner_id = self.recipient_model.data(index, OwnerIdRole)
-        try:
-            svc.record_response(self.session, self.current.id, owner_id, state, self.clock())
-        except (svc.RequestError, PermissionDenied) as exc:
-            QMessageBox.warning(self, "Answer", str(exc))
-            return
-        fresh = {r.owner_id: r for r in svc.recipient_view(self.session, self.current.id)}
-        self.recipient_model.replace_row(row, fresh[owner_id])
-        nxt = min(row + 1, self.recipient_model.rowCount() - 1)
-        self.recipients.setCurrentIndex(self.recipient_model.index(nxt, index.column()))
-        self._refresh_counts_only()
-
-    def _refresh_counts_only(self) -> None:
-        rows = self.recipient_model.rows
-        counts = {s: sum(r.state == s for r in rows) for s in ANSWER_LABELS}
-        self.recipient_counts.setText(f"{len(rows)} owners · " + " · ".join(
-            f"{ANSWER_LABELS[s]} {n}" for s, n in counts.items()))
-        src = self.model.row_of(self.current.id) if self.current else -1
-        if src >= 0:
-            keep = self.current.id if self.current else None
-            self.model.set_rows(store.list_requests(self.conn, STATE_FILTERS[self.state_filter.currentIndex()][1]))
-            if keep is not None:
-                index = self.proxy.mapFromSource(self.model.index(self.model.row_of(keep), 0))
-                self.table.selectionModel().blockSignals(True)
-                self.table.setCurrentIndex(index)
-                self.table.selectionModel().blockSignals(False)
-
-    def opt_out_selected(self) -> None:
-        index = self.recipients.currentIndex()
-        if self.current is None or not index.isValid():
-            return
-        owner_id = self.recipient_model.data(index, OwnerIdRole)
-        name = self.recipient_model.rows[index.row()].name
-        if QMessageBox.question(self, "Owner Opts Out", f"Record that {name} asks to receive no future requests? "
-                                "It applies at once to every request not yet sent.") != QMessageBox.StandardButton.Yes:
-            return
-        if self._run("Opt out", lambda: svc.opt_out_owner(self.session, owner_id, self.clock(), self.current.id)):
-            arrays = self.window_.registry.arrays
-            if len(arrays) and arrays.set_owner_consent(owner_id, True).size:
-                self.window_.registry.set_arrays(arrays)
-
-    # --- outreach -----------------------------------------------------------------------------------------------------
-    def export_notices_csv(self) -> Path | None:
-        if self.current is None:
-            return None
-        path = files.choose_save_file(self, "Export Notices (Mail-Merge CSV)", "CSV files (*.csv)", "outreach",
-                                      f"request-{self.current.public_no}-notices.csv")
-        if path is not None:
-            rid = self.current.id
-            if self._run("Export notices", lambda: outreach.export_outreach_csv(self.session, rid, path)):
-                self.window_.statusBar().showMessage(f"Notices written to {path}", 6000)
-                return path
-        return None
-
-    def export_letters_pdf(self) -> Path | None:
-        from app.views.outreach_pdf import write_letters_pdf
-
-        if self.current is None:
-            return None
-        path = files.choose_save_file(self, "Save Letters (PDF)", "PDF files (*.pdf)", "outreach",
-                                      f"request-{self.current.public_no}-letters.pdf")
-        if path is None:
-            return None
-        rid = self.current.id
-        try:
-            facts, notices = outreach.notices_for_letters(self.session, rid)
-            pages = write_letters_pdf(path, facts, notices, self.clock().strftime("%Y-%m-%d"))
-        except (svc.RequestError, PermissionDenied, OSError) as exc:
-            QMessageBox.warning(self, "Letters", f"The letters were not written.\n\n{exc}")
-            return None
-        self.session.audit("outreach_exported", f"request:{rid}", {"file": path.name, "owners": len(notices),
-                                                                   "format": "pdf", "pages": pages})
-        self.window_.statusBar().showMessage(f"{len(notices)} letters ({pages} pages) written to {path}", 6000)
-        return path
-
-    def import_responses(self) -> None:
-        if self.current is None:
-            return
-        path = files.choose_open_file(self, "Import Answers", "CSV files (*.csv);;All files (*)", "responses")
-        if path is None:
-            return
-        rid = self.current.id
-        result: list = []
-        if not self._run("Import answers", lambda: result.append(outreach.import_responses(self.session, rid, path,
-                                                                                              self.clock()))):
-            return
-        parsed = result[0]
-        if parsed.errors:
-            lines = "\n".join(str(e) for e in parsed.errors[:30])
-            more = f"\n… and {len(parsed.errors) - 30} more" if len(parsed.errors) > 30 else ""
-            QMessageBox.warning(self, "Import answers", f"Nothing was imported: fix these lines and import the file "
-                                f"again.\n\n{lines}{more}")
-        else:
-            self.window_.statusBar().showMessage(f"{len(parsed.rows)} answers imported from {path.name}", 6000)
-
-    def show_public_log(self) -> None:
-        from app.views.dialogs.public_log_dialog import PublicLogDialog
-
-        try:
-            dialog = PublicLogDialog(self.session, self)
-        except PermissionDenied as exc:
-            QMessageBox.information(self, "Public Request Log", f"{exc}.")
-            return
-        self.public_log_dialog = dialog
-        dialog.finished.connect(dialog.deleteLater)
-        dialog.open()
 
     # --- expiry -------------------------------------------------------------------------------------------------------
     def expire_now(self, now: datetime | None = None) -> list[int]:
