@@ -57,6 +57,10 @@ ANSWER_KEYS = {"S": RecipientState.SHARED, "D": RecipientState.DECLINED, "N": Re
                "R": RecipientState.NO_RESPONSE}
 
 
+def _when(iso: str | None) -> str:
+    return iso.replace("T", " ").rstrip("Z")[:16] if iso else ""
+
+
 class RequestsTab(RequestAnswersMixin, QWidget):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -118,6 +122,7 @@ class RequestsTab(RequestAnswersMixin, QWidget):
         self.splitter.addWidget(detail_scroll)
         self.splitter.setStretchFactor(0, 2)
         self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([480, 900])  # restore_layout puts back the user's own split
 
         self.denied = QLabel("", self)
         self.denied.setObjectName("requests_denied")
@@ -196,6 +201,8 @@ class RequestsTab(RequestAnswersMixin, QWidget):
         self.recipients.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.recipients.setAlternatingRowColors(True)
         self.recipients.verticalHeader().hide()
+        self.recipients.setWordWrap(False)
+        self.recipients.horizontalHeader().setStretchLastSection(True)
         self.recipients.setToolTip("Answers: S shared · D declined · N no footage · R no response (then the next "
                                    "row)")
         # Plain letter keys on the table (not window shortcuts, which would steal typing elsewhere).
@@ -234,6 +241,7 @@ class RequestsTab(RequestAnswersMixin, QWidget):
     def restore_layout(self) -> None:
         s = QSettings()
         s.beginGroup(SETTINGS_GROUP)
+        self._columns_sized = s.contains("recipients_header")  # else fit the columns to the first rows shown
         for key, target in (("requests_header", self.table.horizontalHeader()),
                             ("recipients_header", self.recipients.horizontalHeader()),
                             ("splitter", self.splitter), ("detail_split", self.detail_split)):
@@ -318,9 +326,10 @@ class RequestsTab(RequestAnswersMixin, QWidget):
         public = f" · public log #{rec.public_no}" if rec.public_no else ""
         self.summary.setText(
             f"<b>Request {rec.id}</b> · {STATE_LABELS[rec.state]}{public} · case {rec.case_number} · "
-            f"{agency[0] if agency else ''} · {rec.offense_category}<br>Window {rec.window_start} – {rec.window_end}"
+            f"{agency[0] if agency else ''} · {rec.offense_category}<br>Window {_when(rec.window_start)} – "
+            f"{_when(rec.window_end)} UTC"
             f" · area {rec.fence.area_sq_mi():.3f} sq mi · {rules}"
-            + (f"<br>Expires {rec.expires_at}" if rec.expires_at and rec.state == S.SENT else ""))
+            + (f"<br>Expires {_when(rec.expires_at)} UTC" if rec.expires_at and rec.state == S.SENT else ""))
         self.area_view.set_area(rec.fence, store.recipient_points(self.conn, rec.id),
                                 store.incident_point(self.conn, rec.incident_id))
         self.timeline.clear()
@@ -340,6 +349,10 @@ class RequestsTab(RequestAnswersMixin, QWidget):
         keep = self.recipients.currentIndex().row()
         rows = svc.recipient_view(self.session, self.current.id)
         self.recipient_model.set_rows(rows)
+        if rows and not self._columns_sized:
+            self.recipients.resizeColumnsToContents()
+            self.table.resizeColumnsToContents()
+            self._columns_sized = True
         counts = {s: sum(r.state == s for r in rows) for s in ANSWER_LABELS}
         self.recipient_counts.setText(f"{len(rows)} owners · " + " · ".join(
             f"{ANSWER_LABELS[s]} {n}" for s, n in counts.items()))

@@ -105,7 +105,7 @@ class RequestDialog(QDialog):
                                      "category and case number")
         row.addWidget(self.incident, 1)
         row.addWidget(self.new_incident)
-        form.addRow("I&ncident:", row)
+        form.addRow(self._buddy("I&ncident:", self.incident), row)
 
         self.category = QComboBox(self)
         self.category.setObjectName("category")
@@ -150,7 +150,7 @@ class RequestDialog(QDialog):
         times.addWidget(self.window_end)
         times.addWidget(QLabel("UTC", self))
         times.addStretch(1)
-        form.addRow("&Window:", times)
+        form.addRow(self._buddy("&Window:", self.window_start), times)
 
         self.description = QPlainTextEdit(self)
         self.description.setObjectName("description")
@@ -168,6 +168,7 @@ class RequestDialog(QDialog):
         self.checklist.setObjectName("policy_checklist")
         self.checklist.setToolTip("Each rule of the request policy, checked as you type")
         self.checklist.setMinimumHeight(190)
+        self.checklist.setWordWrap(True)
         self.preview = QLabel(self)
         self.preview.setObjectName("recipient_preview")
         self.preview.setWordWrap(True)
@@ -200,6 +201,11 @@ class RequestDialog(QDialog):
                     self.center_lon.valueChanged, self.radius_m.valueChanged, self.window_start.dateTimeChanged,
                     self.window_end.dateTimeChanged):
             sig.connect(self.schedule_recheck)
+
+    def _buddy(self, text: str, widget: QWidget) -> QLabel:
+        label = QLabel(text, self)
+        label.setBuddy(widget)
+        return label
 
     def _spin(self, name: str, lo: float, hi: float, decimals: int, tip: str) -> QDoubleSpinBox:
         spin = QDoubleSpinBox(self)
@@ -249,6 +255,13 @@ class RequestDialog(QDialog):
 
     # --- reactions ----------------------------------------------------------------------------------------------
     def _agency_changed(self) -> None:
+        if self.record is None and self.area_source.currentData() == AREA_CIRCLE and self.center_lat.value() == 0:
+            # Until an incident is chosen, a new circle starts at the agency's own location, not at 0°, 0°.
+            row = self.conn.execute("SELECT lat, lon FROM agencies WHERE id = ?",
+                                    (self.agency.currentData(),)).fetchone()
+            if row and row[0] is not None:
+                self.center_lat.setValue(row[0])
+                self.center_lon.setValue(row[1])
         current = self.incident.currentData()
         self.incident.blockSignals(True)
         self.incident.clear()
