@@ -27,6 +27,7 @@ from app.store.camera_arrays import CameraArrays
 
 POINTS_MAX = 40_000           # above this many cameras in view, draw the density image
 WEDGES_MAX = 3_000            # field-of-view wedges only when at most this many are in view…
+WEDGES_FILLED_MAX = 250       # …and filled only when fewer than this (filling is what costs: ~20 ms for 600)
 WEDGE_GROUND_M_PER_PX = 1.5   # …and at street zoom (≤ 1.5 ground metres per pixel)
 SELECTION_DRAW_MAX = 200_000  # more selected cameras in view than this: draw every n-th (density zoom only)
 
@@ -43,10 +44,17 @@ class CameraData:
     rank: np.ndarray       # index position of each row of `arrays` (inverse of index.order)
 
 
+def camera_data_nbytes(data: CameraData) -> int:
+    """Memory of the map's own copy of the data (index, pyramid, per-point draw columns), not the arrays."""
+    idx = data.index
+    return (idx.ids.nbytes + idx.order.nbytes + idx.x.nbytes + idx.y.nbytes + data.pyramid.nbytes()
+            + data.kind.nbytes + data.hollow.nbytes + data.rank.nbytes)
+
+
 def build_camera_data(arrays: CameraArrays) -> CameraData:
     index = PointIndex.build(arrays.ids, arrays.lat, arrays.lon)
-    rank = np.empty(len(arrays), np.int64)
-    rank[index.order] = np.arange(len(arrays), dtype=np.int64)
+    rank = np.empty(len(arrays), np.int32)
+    rank[index.order] = np.arange(len(arrays), dtype=np.int32)
     return CameraData(arrays, index, DensityPyramid(index.x, index.y), arrays.kind[index.order],
                       arrays.opted_out[index.order], rank)
 
@@ -65,7 +73,7 @@ class CameraLayer(MapLayer):
         self.visible = np.empty(0, np.int64)         # points mode: index positions in view
         self._image: QImage | None = None
         self._image_rect = (0.0, 0.0, 0.0, 0.0)
-        self._colour_table = painting.density_colour_table()
+        self._lut = painting.density_lut()
         self.highlight_id: int | None = None         # the camera whose details are shown
 
     # --- data --------------------------------------------------------------------------------------------------
@@ -127,7 +135,7 @@ class CameraLayer(MapLayer):
         level = data.pyramid.level_for(vs.m_per_px)
         if level is not None:
             win = data.pyramid.window(level, vs.x0, vs.y0, vs.x1, vs.y1)
-            counts, rect, max_count = win.counts, (win.x0, win.y0, win.x1, win.y1), win.max_count
+            colours, rect = win.colours, (win.x0, win.y0, win.x1, win.y1)
         else:
             # Zoomed in past the pyramid's base: bin what is visible at half screen resolution.
             if pos is None:
@@ -138,12 +146,13 @@ class CameraLayer(MapLayer):
             # Keep colours comparable with the pyramid: scale the base level's max to the finer cells.
             base_cell = data.pyramid.cell_m(0)
             max_count = max(1, int(data.pyramid.level_max[0] * ((rect[2] - rect[0]) / nx / base_cell) ** 2))
-        if counts.size == 0:
+            colours = colour_index(counts, max_count)
+        if colours.size == 0:
             return
-        idx = np.ascontiguousarray(colour_index(counts, max_count)[::-1])  # image rows run north → south
-        h, w = idx.shape
-        image = QImage(idx.data, w, h, w, QImage.Format.Format_Indexed8)
-        image.setColorTable(self._colour_table)
+        # Palette lookup in numpy straight to premultiplied ARGB: the format QPainter draws fastest.
+        argb = np.ascontiguousarray(self._lut[colours[::-1]])  # image rows run north → south
+        h, w = argb.shape
+        image = QImage(argb.data, w, h, 4 * w, QImage.Format.Format_ARGB32_Premultiplied)
         self._image = image.copy()  # own the pixels: the numpy buffer goes away
         self._image_rect = rect
 
@@ -236,7 +245,7 @@ class CameraLayer(MapLayer):
         frac = np.linspace(0.0, 1.0, steps)
         ang = np.radians(heading[:, None] - fov[:, None] / 2 + fov[:, None] * frac[None, :])
         # Ground metres → Mercator metres at each camera's latitude (scale 1/cos φ).
-        k = 1.0 / np.cos(np.radians(data.index.lat[pos]))
+        k = 1.0 / np.cos(np.radians(data.index.lat_lon(pos)[0]))
         r = (rng * k)[:, None]
         cx = data.index.x[pos][:, None]
         cy = data.index.y[pos][:, None]
@@ -246,7 +255,6 @@ class CameraLayer(MapLayer):
         connect[:, -1] = False  # each wedge is its own closed figure
         px, py = painting.to_device(t, xs.ravel(), ys.ravel())
         wedge_path = painting.path(px, py, connect.ravel())
-        painter.setPen(painting.pen(QColor(60, 60, 60, 110), 1.0))
-        painter.setBrush(QBrush(QColor(255, 140, 0, 45)))
-        painter.drawPath(wedge_path)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if pos.size <= WEDGES_FILLED_MAX:
+            painter.fillPath(wedge_path, QBrush(QColor(255, 140, 0, 45)))
+        painter.strokePath(wedge_path, painting.pen(QColor(90, 60, 20, 130), 1.0))

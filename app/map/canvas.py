@@ -7,7 +7,7 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from app.core import geo
@@ -143,6 +143,14 @@ class MapCanvas(pg.GraphicsView):
                 rect = b if rect is None else rect.united(b)
         return rect
 
+    def close(self) -> bool:
+        # pyqtgraph's close() clears the scene and drops the viewport while Qt may still deliver events to them
+        # (it crashed here under pytest-qt); a plain close is enough, Qt deletes the items with the view.
+        for layer in self.layers:
+            if hasattr(layer, "shutdown"):
+                layer.shutdown()
+        return QWidget.close(self)
+
     # --- navigation ----------------------------------------------------------------------------------------------
     def fit_all(self) -> None:
         rect = self.data_rect()
@@ -161,6 +169,14 @@ class MapCanvas(pg.GraphicsView):
     def zoom(self, factor: float) -> None:
         """factor > 1 zooms in, about the centre of the view."""
         self.vb.scaleBy((1 / factor, 1 / factor), center=self.vb.viewRect().center())
+
+    def mouseDoubleClickEvent(self, ev: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        ctrl = self.vb.controller
+        if ctrl is not None and ctrl.mode == "polygon" and ev.button() == Qt.MouseButton.LeftButton:
+            ctrl.finish_polygon()  # double-click closes the polygon
+            ev.accept()
+            return
+        super().mouseDoubleClickEvent(ev)
 
     def keyPressEvent(self, ev: QKeyEvent) -> None:  # noqa: N802 - Qt override
         k = ev.key()

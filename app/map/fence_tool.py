@@ -32,9 +32,15 @@ def _xy(lat: float, lon: float) -> tuple[float, float]:
     return float(x), float(y)
 
 
+def _ring(fence: Fence) -> tuple[tuple[float, float], ...]:
+    if isinstance(fence, CircleFence):
+        return fence.ring(128)
+    return fence.ring() if isinstance(fence, RectFence) else fence.ring
+
+
 def fence_outline_xy(fence: Fence) -> tuple[np.ndarray, np.ndarray]:
     """The fence's outline in Mercator metres (a circle as a 128-gon on the ground)."""
-    ring = fence.ring(128) if isinstance(fence, CircleFence) else fence.ring
+    ring = _ring(fence)
     lat = np.array([p[0] for p in ring])
     lon = np.array([p[1] for p in ring])
     return geo.lonlat_to_xy(lon, lat)
@@ -44,7 +50,7 @@ def fence_handles(fence: Fence) -> list[tuple[float, float]]:
     if isinstance(fence, CircleFence):
         lat, lon = geo.destination(fence.center_lat, fence.center_lon, 90.0, fence.radius_m)
         return [_xy(fence.center_lat, fence.center_lon), _xy(float(lat), float(lon))]
-    return [_xy(lat, lon) for lat, lon in fence.ring]
+    return [_xy(lat, lon) for lat, lon in _ring(fence)]
 
 
 class FenceItem(MapLayer):
@@ -192,7 +198,7 @@ class FenceController(QObject):
                 return CircleFence(f.center_lat, f.center_lon,
                                    max(1.0, float(geo.haversine_m(f.center_lat, f.center_lon, lat, lon))))
             if isinstance(f, RectFence):
-                opposite = f.ring[(handle + 2) % 4]
+                opposite = f.ring()[(handle + 2) % 4]
                 return RectFence(min(lat, opposite[0]), min(lon, opposite[1]), max(lat, opposite[0]),
                                  max(lon, opposite[1]))
             if isinstance(f, PolygonFence):

@@ -22,6 +22,7 @@ class DensityWindow:
     """Counts (rows = south→north, columns = west→east) covering the Mercator rect x0..x1, y0..y1."""
 
     counts: np.ndarray
+    colours: np.ndarray  # uint8 palette index per cell (colour_index), same shape as counts
     x0: float
     y0: float
     x1: float
@@ -52,6 +53,12 @@ class DensityPyramid:
             n //= 2
             counts = counts.reshape(n, 2, n, 2).sum(axis=(1, 3), dtype=np.int32)
         self.level_max = [int(c.max()) if c.size else 0 for c in self.levels]
+        # Half the memory when no cell holds more than 65,535 points (the usual case, even at 1M).
+        self.levels = [c.astype(np.uint16) if m <= np.iinfo(np.uint16).max else c
+                       for c, m in zip(self.levels, self.level_max, strict=True)]
+        # Palette indexes per level, computed once (a uint8 per cell: 5.6 MB for the whole 2048² pyramid), so a
+        # frame only slices and looks up colours.
+        self.colours = [colour_index(c, m) for c, m in zip(self.levels, self.level_max, strict=True)]
 
     def _bin(self, x: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
         cell = self.size / n
@@ -59,6 +66,9 @@ class DensityPyramid:
         iy = np.clip(((y - self.y0) / cell).astype(np.int64), 0, n - 1)
         flat = np.bincount(iy * n + ix, minlength=n * n)
         return flat.astype(np.int32).reshape(n, n)
+
+    def nbytes(self) -> int:
+        return sum(c.nbytes for c in self.levels) + sum(c.nbytes for c in self.colours)
 
     @property
     def total(self) -> int:
@@ -89,9 +99,10 @@ class DensityPyramid:
         j0 = max(0, int(math.floor((y0 - self.y0) / cell)))
         j1 = min(n, int(math.ceil((y1 - self.y0) / cell)))
         if i1 <= i0 or j1 <= j0:
-            return DensityWindow(np.zeros((0, 0), np.int32), x0, y0, x0, y0, self.level_max[level])
-        return DensityWindow(counts[j0:j1, i0:i1], self.x0 + i0 * cell, self.y0 + j0 * cell,
-                             self.x0 + i1 * cell, self.y0 + j1 * cell, self.level_max[level])
+            return DensityWindow(np.zeros((0, 0), np.int32), np.zeros((0, 0), np.uint8), x0, y0, x0, y0,
+                                 self.level_max[level])
+        return DensityWindow(counts[j0:j1, i0:i1], self.colours[level][j0:j1, i0:i1], self.x0 + i0 * cell,
+                             self.y0 + j0 * cell, self.x0 + i1 * cell, self.y0 + j1 * cell, self.level_max[level])
 
     def count_in(self, x0: float, y0: float, x1: float, y1: float) -> int:
         """Upper bound of the points in a rect (whole cells overlapping it), at a level with cells ≈ rect/64."""

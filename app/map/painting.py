@@ -68,6 +68,15 @@ def density_colour_table() -> list[int]:
 _CAPS = {"round": Qt.PenCapStyle.RoundCap, "square": Qt.PenCapStyle.SquareCap, "flat": Qt.PenCapStyle.FlatCap}
 
 
+def density_lut() -> np.ndarray:
+    """The density colour table as premultiplied ARGB32 (uint32), for a numpy lookup."""
+    out = np.zeros(256, np.uint32)
+    for i, argb in enumerate(density_colour_table()):
+        a, r, g, b = (argb >> 24) & 255, (argb >> 16) & 255, (argb >> 8) & 255, argb & 255
+        out[i] = (a << 24) | ((r * a // 255) << 16) | ((g * a // 255) << 8) | (b * a // 255)
+    return out
+
+
 def pen(colour: str | QColor, width: float, cap: str = "round") -> QPen:
     """A cosmetic pen (width in pixels); with drawPoints a round cap draws a disc, a square cap a square."""
     p = QPen(QColor(colour))

@@ -72,7 +72,9 @@ class MapPanel(QMainWindow):
         self.layers_dock = MapLayersDock(self)
         self.camera_dock = MapCameraDock(self)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.layers_dock)
-        self.splitDockWidget(self.layers_dock, self.camera_dock, Qt.Orientation.Vertical)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.camera_dock)
+        self.tabifyDockWidget(self.layers_dock, self.camera_dock)  # tabbed: the map keeps a small minimum size
+        self.layers_dock.raise_()
 
         self.fence.fence_changed.connect(self._fence_committed)
         self.fence.fence_previewed.connect(self._fence_previewed)
@@ -120,6 +122,7 @@ class MapPanel(QMainWindow):
         self.info = QLabel("No fence. Draw one with the circle, rectangle or polygon tool.", bar)
         self.info.setObjectName("map_fence_info")
         self.info.setToolTip("Area of the fence on the ground, and the cameras inside it")
+        self.info.setMinimumWidth(40)  # long texts are cut rather than widening the window
         bar.addWidget(self.info)
         self.addToolBar(bar)
 
@@ -282,6 +285,7 @@ class MapPanel(QMainWindow):
         self.cameras.update()
         self.camera_dock.show_details(camera_details(self.camera_data.arrays, camera_id, self.window_.ctx.conn))
         self.camera_dock.show()
+        self.camera_dock.raise_()
 
     def _cursor_moved(self, lat: float, lon: float) -> None:
         self.window_.cursor_label.setText(f"{lat:.5f}°, {lon:.5f}°")
