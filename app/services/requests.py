@@ -428,6 +428,11 @@ def notices(session: Session, request_id: int, purpose: str = "outreach") -> lis
     return [Notice(*r[:8]) for r in rows]
 
 
+def list_requests(session: Session, states: list[RequestState] | None = None) -> list[store.RequestSummary]:
+    session.require(Permission.CREATE_REQUEST)
+    return store.list_requests(session.conn, states)
+
+
 def timeline(session: Session, request_id: int) -> list[store.Transition]:
     session.require(Permission.CREATE_REQUEST)
     return store.transitions(session.conn, request_id)

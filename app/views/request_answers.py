@@ -14,7 +14,6 @@ from app.models.recipient_table_model import ANSWER_LABELS, OwnerIdRole
 from app.services import outreach
 from app.services import requests as svc
 from app.services.session import PermissionDenied
-from app.store import requests as store
 from app.views.dialogs import files
 
 if TYPE_CHECKING:
@@ -54,7 +53,7 @@ class RequestAnswersMixin(_Base):
         src = self.model.row_of(self.current.id) if self.current else -1
         if src >= 0:
             keep = self.current.id if self.current else None
-            self.model.set_rows(store.list_requests(self.conn, self.current_states()))
+            self.model.set_rows(svc.list_requests(self.session, self.current_states()))
             if keep is not None:
                 index = self.proxy.mapFromSource(self.model.index(self.model.row_of(keep), 0))
                 self.table.selectionModel().blockSignals(True)

@@ -282,7 +282,7 @@ class RequestsTab(RequestAnswersMixin, QWidget):
             return
         self.stack.setCurrentIndex(0)
         keep = self.current.id if self.current else None
-        self.model.set_rows(store.list_requests(self.conn, self.current_states()))
+        self.model.set_rows(svc.list_requests(self.session, self.current_states()))
         if keep is not None and not self.select_request(keep):
             # Out of the filter now (e.g. just resolved): keep its detail in view until another is chosen.
             self.show_request(keep)
@@ -515,6 +515,20 @@ class RequestsTab(RequestAnswersMixin, QWidget):
             map_tab.set_fence(self.current.fence)
             self.window_.show_tab("map")
 
+    def show_limits(self) -> None:
+        from app.views.dialogs.limits_dialog import LimitsDialog
+
+        dialog = LimitsDialog(self.session, self)
+        self.limits_dialog = dialog
+
+        def done(result: int) -> None:
+            if result and self.current is not None:
+                self.show_request(self.current.id)  # the rules now read the new limits
+            dialog.deleteLater()
+
+        dialog.finished.connect(done)
+        dialog.open()
+
     # --- expiry -------------------------------------------------------------------------------------------------------
     def expire_now(self, now: datetime | None = None) -> list[int]:
         expired = svc.expire_due(self.conn, now or self.clock())
@@ -530,6 +544,7 @@ def install(window: MainWindow) -> None:
     window.requests_tab = tab  # type: ignore[attr-defined]
     window.actions[Action.NEW_REQUEST].triggered.connect(tab.new_request)
     window.actions[Action.PUBLIC_LOG].triggered.connect(tab.show_public_log)
+    window.actions[Action.REQUEST_LIMITS].triggered.connect(tab.show_limits)
     tab.expire_now()  # at launch: requests whose week ran out while the app was closed
     tab.reload()
     timer = QTimer(tab)

@@ -264,3 +264,34 @@ def test_new_request_from_the_fence_on_the_map(setup, qtbot) -> None:  # noqa: A
     assert window.tabs.currentWidget() is window.map_tab
     assert window.map_tab.current_fence() == fence
     assert warnings == []
+
+
+def test_request_limits_read_only_for_analysts_changed_by_a_supervisor(setup, qtbot) -> None:  # noqa: ANN001
+    from app.services.policy_settings import get_limits
+
+    window, world, warnings = setup
+    tab = tab_of(window)
+    conn = window.ctx.conn
+    now = utc_now()
+    d = svc.DraftInput(world.agency_id, "BPD-14-000003", world.incident_id, "robbery", GOOD_FENCE,
+                       now - timedelta(hours=3), now - timedelta(hours=2))
+    rid = svc.create_draft(world.session("ana"), d)
+    tab.reload()
+    assert tab.select_request(rid) and "every rule met" in tab.summary.text()
+    window.actions[Action.REQUEST_LIMITS].trigger()
+    assert not tab.limits_dialog.editors["area_max_sq_mi"].isEnabled()
+    tab.limits_dialog.reject()
+
+    window.ctx.session.set_user(world.users["sam"])
+    window.actions[Action.REQUEST_LIMITS].trigger()
+    dlg = tab.limits_dialog
+    # Both halves of a pair at once, in the order that needs a retry: a minimum above the old maximum is
+    # accepted only once the maximum has moved up.
+    dlg.editors["area_min_sq_mi"].setValue(0.6)
+    dlg.editors["area_max_sq_mi"].setValue(1.0)
+    dlg.apply()
+    assert get_limits(conn)["area_min_sq_mi"] == 0.6 and get_limits(conn)["area_max_sq_mi"] == 1.0
+    assert "Area size NOT MET" in tab.summary.text()
+    changes = conn.execute("SELECT actor, object FROM audit_log WHERE action = 'policy_limit_changed'").fetchall()
+    assert sorted(changes) == [("sam", "limit:area_max_sq_mi"), ("sam", "limit:area_min_sq_mi")]
+    assert warnings == []
