@@ -37,6 +37,7 @@ class Action(str, Enum):
     DELETE_CAMERA = "delete_camera"
     NEW_REQUEST = "new_request"
     PUBLIC_LOG = "public_log"
+    REQUEST_LIMITS = "request_limits"
     VERIFY_AUDIT = "verify_audit"
     USERS = "users"
     HELP_CONTENTS = "help_contents"
@@ -83,6 +84,8 @@ SPECS: dict[Action, ActionSpec] = {
     Action.DELETE_CAMERA: ActionSpec("&Delete Camera", "Delete the selected cameras (asks first)", SK.Delete),
     Action.NEW_REQUEST: ActionSpec("&New Footage Request…", "Ask the camera owners in an area for footage", SK.New),
     Action.PUBLIC_LOG: ActionSpec("&Public Request Log", "The public log of every sent request"),
+    Action.REQUEST_LIMITS: ActionSpec("Request &Limits…", "The request policy's limits (a supervisor may change "
+                                      "them; every change is audited)"),
     Action.VERIFY_AUDIT: ActionSpec("&Verify Audit Log", "Walk the audit log's hash chain and report the result"),
     Action.USERS: ActionSpec("&Users…", "Manage users and roles"),
     Action.HELP_CONTENTS: ActionSpec("Canvass &Help", "What Canvass does and how", SK.HelpContents),
@@ -98,7 +101,7 @@ MENUS: list[tuple[str, list[Action | None]]] = [
     ("&View", [Action.SHOW_MAP, Action.SHOW_REGISTRY, Action.SHOW_REQUESTS, Action.SHOW_EVIDENCE,
                Action.SHOW_PROGRAM, Action.SHOW_INSIGHTS, Action.SHOW_AUDIT, None, Action.FULL_SCREEN]),
     ("&Registry", [Action.ADD_CAMERA, Action.EDIT_CAMERA, Action.DELETE_CAMERA]),
-    ("Re&quests", [Action.NEW_REQUEST, Action.PUBLIC_LOG]),
+    ("Re&quests", [Action.NEW_REQUEST, Action.PUBLIC_LOG, None, Action.REQUEST_LIMITS]),
     ("&Evidence", []),
     ("&Program", []),
     ("&Insights", [Action.VERIFY_AUDIT, Action.USERS]),
