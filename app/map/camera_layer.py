@@ -241,7 +241,7 @@ class CameraLayer(MapLayer):
         if not ok.any():
             return
         pos, heading, fov, rng = pos[ok], heading[ok], fov[ok], rng[ok]
-        steps = 12
+        steps = 24  # arc points per wedge (a 360° city camera becomes a 24-gon)
         frac = np.linspace(0.0, 1.0, steps)
         ang = np.radians(heading[:, None] - fov[:, None] / 2 + fov[:, None] * frac[None, :])
         # Ground metres → Mercator metres at each camera's latitude (scale 1/cos φ).
@@ -249,12 +249,12 @@ class CameraLayer(MapLayer):
         r = (rng * k)[:, None]
         cx = data.index.x[pos][:, None]
         cy = data.index.y[pos][:, None]
-        xs = np.concatenate([cx, cx + r * np.sin(ang), cx], axis=1)
-        ys = np.concatenate([cy, cy + r * np.cos(ang), cy], axis=1)
-        connect = np.ones(xs.shape, dtype=bool)
-        connect[:, -1] = False  # each wedge is its own closed figure
+        gap = np.full_like(cx, np.nan)  # NaN between wedges: each is its own closed figure in the one path
+        xs = np.concatenate([cx, cx + r * np.sin(ang), cx, gap], axis=1)
+        ys = np.concatenate([cy, cy + r * np.cos(ang), cy, gap], axis=1)
         px, py = painting.to_device(t, xs.ravel(), ys.ravel())
-        wedge_path = painting.path(px, py, connect.ravel())
+        wedge_path = painting.path(px, py, "finite")
+        wedge_path.setFillRule(Qt.FillRule.WindingFill)  # overlapping wedges stay filled
         if pos.size <= WEDGES_FILLED_MAX:
             painter.fillPath(wedge_path, QBrush(QColor(255, 140, 0, 45)))
         painter.strokePath(wedge_path, painting.pen(QColor(90, 60, 20, 130), 1.0))
