@@ -1,0 +1,75 @@
+"""`canvass import FILE`: validate, print the report, and import all rows (or, with --valid-only, the valid ones).
+
+Exit status: 0 when cameras were imported; 1 when nothing was imported (bad rows without --valid-only, no valid
+rows, a file that cannot be read); 2 for a usage error (bad --mapping, unknown column, missing file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from typing import TextIO
+
+from app import paths as app_paths
+from app.io.camera_import import write_import
+from app.io.mapping import MappingError, guess_mapping, merge_mapping, parse_mapping_json
+from app.io.readers import SourceError, open_source
+from app.io.validate import validate_source
+from app.store.db import StoreError, open_store
+
+
+def cli_actor() -> str:
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "unknown"
+    return f"cli:{name}"
+
+
+def run_import(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        overrides = parse_mapping_json(args.mapping) if args.mapping else {}
+        source = open_source(args.file, args.format, overrides.get("encoding"))
+        mapping = merge_mapping(guess_mapping(source.columns), overrides)
+    except MappingError as exc:
+        print(f"canvass import: {exc}", file=err)
+        return 2
+    except (SourceError, LookupError, OSError) as exc:
+        print(f"canvass import: {exc}", file=err)
+        return 2 if isinstance(exc, (LookupError, FileNotFoundError)) or not _exists(args.file) else 1
+    try:
+        p = app_paths.init(args.data_dir)
+        conn = open_store(p.db_path, p.backup_dir)
+    except StoreError as exc:
+        print(f"canvass import: {exc}", file=err)
+        return 1
+    try:
+        try:
+            validation = validate_source(source, mapping, conn)
+        except MappingError as exc:
+            print(f"canvass import: {exc}", file=err)
+            print(f"columns in {source.path.name}: {', '.join(source.columns)}", file=err)
+            return 2
+        for line in validation.report_lines():
+            print(line, file=out)
+        if validation.valid == 0:
+            print("Nothing imported: no valid rows.", file=out)
+            return 1
+        if validation.bad and not args.valid_only:
+            print(f"Nothing imported: {len(validation.bad)} bad rows. Fix them, or pass --valid-only to import the "
+                  f"{validation.valid} valid rows.", file=out)
+            return 1
+        result = write_import(conn, validation, cli_actor())
+        print(result.summary(), file=out)
+        return 0
+    finally:
+        conn.close()
+
+
+def _exists(path: str) -> bool:
+    from pathlib import Path
+
+    return Path(path).is_file()

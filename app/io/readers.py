@@ -1,0 +1,296 @@
+"""Camera files as tables of raw values: a header of column names and chunks of rows, each row keeping its line.
+
+CSV, GeoJSON and KML readers all produce the same shape (``Source``), so one field mapping and one validator serve
+every format. Readers never judge values (that is app.io.validate); they only report what they cannot read as a row
+at all: an undecodable line (wrong encoding), a row with more fields than the header, a geometry that is not a point.
+
+Encoding (CSV): UTF-8 (a byte-order mark is allowed; a UTF-16 BOM switches to UTF-16). We do NOT silently fall back
+to cp1252: it decodes almost any byte sequence, so a file in some other encoding would import with garbled labels
+and nobody would notice. Instead every row that is not valid in the chosen encoding is rejected as "wrong encoding"
+with its line number, the other rows stay importable, and the user can pick another encoding explicitly (the
+mapping's "encoding" key; the preview dialog offers Windows-1252 and Latin-1).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+CHUNK_ROWS = 20_000
+FORMATS = ("csv", "geojson", "kml")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+SNIFF_BYTES = 64 * 1024
+
+
+class SourceError(Exception):
+    """The file cannot be read as a camera list at all; the message says why and what to do."""
+
+
+@dataclass
+class Chunk:
+    """Up to CHUNK_ROWS rows. rows[i] has exactly one value per column ('' or None when absent).
+
+    Line numbers: lines[i] when given, else first_line + i (the common case of one physical line per row).
+    problems: row index -> reason, for rows the reader could not read properly (they are rejected as they are).
+    features: GeoJSON feature numbers (1-based), shown beside the line.
+    """
+
+    rows: list[list[Any]]
+    first_line: int = 1
+    lines: list[int] | None = None
+    problems: dict[int, str] = field(default_factory=dict)
+    features: list[int] | None = None
+    blank: set[int] = field(default_factory=set)  # empty lines: skipped, not counted as rows
+
+    def line(self, i: int) -> int:
+        return self.lines[i] if self.lines is not None else self.first_line + i
+
+    def where(self, i: int) -> str:
+        """'line N' or 'line N (feature M)': how a report names row i."""
+        text = f"line {self.line(i)}"
+        return f"{text} (feature {self.features[i]})" if self.features is not None else text
+
+
+@dataclass
+class ReadProgress:
+    done_bytes: int = 0
+    total_bytes: int = 0
+
+
+class Source:
+    """A readable camera file: its columns and an iterator over chunks. Subclasses fill the format specifics."""
+
+    format = ""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.columns: list[str] = []
+        self.progress = ReadProgress(0, self.path.stat().st_size if self.path.exists() else 0)
+        self.sha256 = ""        # of the whole file, known once chunks() has run to the end
+        self.notes: list[str] = []  # file-level remarks for the report (encoding used, delimiter, ...)
+
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[Chunk]:
+        raise NotImplementedError
+
+    @property
+    def signature(self) -> str:
+        """What identifies 'the same kind of file' for remembering a mapping: the set of column names."""
+        return "\x1f".join(sorted(self.columns))
+
+
+def detect_format(path: Path, fmt: str | None = None) -> str:
+    if fmt:
+        if fmt not in FORMATS:
+            raise SourceError(f"Unknown format {fmt!r}: use one of {', '.join(FORMATS)}.")
+        return fmt
+    suffix = path.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        return "geojson"
+    if suffix == ".kml":
+        return "kml"
+    if suffix in (".csv", ".tsv", ".txt"):
+        return "csv"
+    with path.open("rb") as fh:
+        head = fh.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{"):
+        return "geojson"
+    if head.startswith(b"<"):
+        return "kml"
+    return "csv"
+
+
+def open_source(path: str | Path, fmt: str | None = None, encoding: str | None = None) -> Source:
+    """Open a camera file and read its header. Raises SourceError (missing file, unreadable structure)."""
+    path = Path(path)
+    if not path.is_file():
+        raise SourceError(f"{path} does not exist or is not a file.")
+    kind = detect_format(path, fmt)
+    if kind == "geojson":
+        from app.io.geojson_reader import GeoJSONSource
+
+        return GeoJSONSource(path)
+    if kind == "kml":
+        from app.io.kml_reader import KMLSource
+
+        return KMLSource(path)
+    return CSVSource(path, encoding)
+
+
+# --- helpers shared by the readers -----------------------------------------------------------------------------
+def line_of_offset(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def clean_name(name: str, index: int, seen: set[str]) -> str:
+    """A usable, unique column name (surrogates from undecodable bytes become U+FFFD)."""
+    name = _SURROGATE.sub("\ufffd", str(name)).strip() or f"column_{index + 1}"
+    base, n = name, 2
+    while name in seen:
+        name = f"{base}_{n}"
+        n += 1
+    seen.add(name)
+    return name
+
+
+def has_bad_bytes(text: str) -> re.Match[str] | None:
+    """Where text read with errors='surrogateescape' holds bytes that were not valid in its encoding."""
+    return _SURROGATE.search(text)
+
+
+def bad_bytes_reason(text: str, encoding: str) -> str:
+    m = _SURROGATE.search(text)
+    byte = f" (byte 0x{ord(m.group(0)) - 0xDC00:02X})" if m else ""
+    return f"wrong encoding: not valid {encoding_label(encoding)}{byte}; save the file as UTF-8 or choose its encoding"
+
+
+def encoding_label(encoding: str) -> str:
+    name = codecs.lookup(encoding).name
+    return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "cp1252": "Windows-1252", "iso8859-1": "Latin-1",
+            "latin-1": "Latin-1", "utf-16": "UTF-16"}.get(name, name)
+
+
+class _HashingReader(io.RawIOBase):
+    """A raw file that hashes what is read through it and counts the bytes (progress)."""
+
+    def __init__(self, fh: BinaryIO, progress: ReadProgress) -> None:
+        self._fh = fh
+        self.hash = hashlib.sha256()
+        self._progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:  # noqa: ANN401 - buffer protocol
+        n = self._fh.readinto(buffer)
+        if n:
+            self.hash.update(memoryview(buffer)[:n])
+            self._progress.done_bytes += n
+        return n or 0
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
+# --- CSV -------------------------------------------------------------------------------------------------------
+class CSVSource(Source):
+    format = "csv"
+
+    def __init__(self, path: Path, encoding: str | None = None) -> None:
+        super().__init__(path)
+        with self.path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+        if encoding:
+            codecs.lookup(encoding)  # LookupError for nonsense names
+            self.encoding = encoding
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            self.encoding = "utf-16"
+        else:
+            self.encoding = "utf-8-sig"
+        sample = head.decode(self.encoding if self.encoding != "utf-16" else "utf-16", errors="replace")
+        if len(head) == SNIFF_BYTES and "\n" in sample:
+            sample = sample[: sample.rfind("\n")]  # whole lines only
+        try:
+            self.dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+            self.delimiter = self.dialect.delimiter
+        except csv.Error:
+            self.dialect, self.delimiter = csv.excel, ","
+        if self.delimiter != ",":
+            self.notes.append(f"delimiter: {self.delimiter!r}")
+        self.header_line = 0
+        with self._open(strict=False) as text:
+            reader = csv.reader(text, self.dialect)
+            for row in reader:
+                if any(v.strip() for v in row):
+                    self.header_line = reader.line_num
+                    seen: set[str] = set()
+                    self.columns = [clean_name(v, i, seen) for i, v in enumerate(row)]
+                    break
+        if not self.columns:
+            raise SourceError(f"{self.path.name} is empty: a CSV camera list needs a header row and data rows.")
+
+    def _open(self, strict: bool, progress: ReadProgress | None = None) -> io.TextIOWrapper:
+        raw = _HashingReader(self.path.open("rb"), progress or ReadProgress())
+        return io.TextIOWrapper(io.BufferedReader(raw, 1 << 20), encoding=self.encoding,
+                                errors="strict" if strict else "surrogateescape", newline="")
+
+    def chunks(self, size: int = CHUNK_ROWS) -> Iterator[Chunk]:
+        """Read strictly (fast); on the first undecodable byte start over in checking mode from that row on."""
+        yielded = 0
+        try:
+            for chunk in self._read(size, strict=True, skip=0):
+                yielded += len(chunk.rows)
+                yield chunk
+            return
+        except UnicodeDecodeError:
+            pass
+        self.notes.append(f"some lines are not valid {encoding_label(self.encoding)}: those rows are rejected")
+        yield from self._read(size, strict=False, skip=yielded)
+
+    def _read(self, size: int, strict: bool, skip: int) -> Iterator[Chunk]:
+        width = len(self.columns)
+        delim = self.delimiter
+        self.progress.done_bytes = 0
+        with self._open(strict, self.progress) as text:
+            raw: _HashingReader = text.buffer.raw  # type: ignore[attr-defined]
+            reader = csv.reader(text, self.dialect)
+            for _ in itertools.islice(reader, self.header_line):
+                pass  # the header (and blank lines before it)
+            if skip:
+                for _ in itertools.islice(reader, skip):
+                    pass
+            while True:
+                start = reader.line_num + 1
+                rows = list(itertools.islice(reader, size))
+                if not rows:
+                    break
+                chunk = Chunk(rows, start)
+                if reader.line_num - start + 1 != len(rows):
+                    chunk.lines = _physical_lines(rows, start)
+                widths = set(map(len, rows))
+                if widths != {width}:
+                    _fit_rows(chunk, width)
+                if not strict:
+                    for i, row in enumerate(rows):
+                        if i not in chunk.problems and has_bad_bytes(delim.join(row)):
+                            chunk.problems[i] = bad_bytes_reason(delim.join(row), self.encoding)
+                            chunk.rows[i] = [_SURROGATE.sub("\ufffd", v) for v in row]
+                yield chunk
+            self.sha256 = raw.hash.hexdigest()
+
+
+def _physical_lines(rows: list[list[str]], start: int) -> list[int]:
+    """Line of each record when some span several lines (newlines inside quoted values)."""
+    lines, line = [], start
+    for row in rows:
+        lines.append(line)
+        extra = 0
+        for v in row:
+            if "\n" in v or "\r" in v:
+                extra += v.count("\n") + v.count("\r") - v.count("\r\n")
+        line += 1 + extra
+    return lines
+
+
+def _fit_rows(chunk: Chunk, width: int) -> None:
+    """Blank lines become empty rows (skipped later); short rows are padded; long rows are rejected."""
+    for i, row in enumerate(chunk.rows):
+        n = len(row)
+        if n == 0:
+            chunk.blank.add(i)
+            row.extend([""] * width)
+        elif n < width:
+            row.extend([""] * (width - n))
+        elif n > width:
+            if any(v.strip() for v in row[width:]):
+                chunk.problems[i] = (f"{n} fields but the header has {width} (a delimiter inside an unquoted "
+                                     "value?)")
+            del row[width:]
