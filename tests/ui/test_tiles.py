@@ -112,10 +112,13 @@ def test_tiles_fetched_cached_and_drawn(qtbot, tmp_path: Path, server: _Server) 
     img = canvas.grab().toImage()
     assert QColor(img.pixel(300, 200)).name() == "#88aa66"
     # A fresh layer (empty memory) finds them on disk without asking the server.
+    layer.set_enabled(False)
+    qtbot.waitUntil(lambda: not layer.pending, timeout=10_000)  # the first layer's stragglers are done
     before = len(server.requests)
     again = TileLayer(tmp_path / "tiles", server.template)
     assert all(again.pixmap(k) is not None for k in wanted)
-    assert len(server.requests) == before
+    qtbot.wait(50)
+    assert len(server.requests) == before and not again.pending
 
 
 def test_disabled_layer_asks_nothing(qtbot, tmp_path: Path, server: _Server) -> None:  # noqa: ANN001
