@@ -125,6 +125,9 @@ def run_gui(args: argparse.Namespace) -> int:
             QTimer.singleShot(int(smoke_ms), window.close)
         app.setQuitOnLastWindowClosed(True)
         code = app.exec()
+        from app.workers.jobs import wait_for_jobs
+
+        wait_for_jobs()
         ctx.conn.close()
         log.info("%s exited with %s", APP_NAME, code)
     finally:

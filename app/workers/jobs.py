@@ -57,15 +57,19 @@ class _Runnable(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.fn(self.control)
-        except Cancelled:
-            self.signals.cancelled.emit()
-        except Exception as exc:  # noqa: BLE001 - reported to the GUI, logged with its traceback
-            text = traceback.format_exc()
-            log.error("job failed: %s\n%s", exc, text)
-            self.signals.failed.emit(str(exc) or exc.__class__.__name__, text)
-        else:
-            self.signals.finished.emit(result)
+            try:
+                result = self.fn(self.control)
+            except Cancelled:
+                self.signals.cancelled.emit()
+            except Exception as exc:  # noqa: BLE001 - reported to the GUI, logged with its traceback
+                text = traceback.format_exc()
+                log.error("job failed: %s\n%s", exc, text)
+                self.signals.failed.emit(str(exc) or exc.__class__.__name__, text)
+            else:
+                self.signals.finished.emit(result)
+        except RuntimeError as exc:
+            # The application is shutting down and took the signal object with it: nobody is left to tell.
+            log.info("job ended after its receiver was gone: %s", exc)
 
 
 _pools: dict[str, QThreadPool] = {}
@@ -78,6 +82,11 @@ def pool(name: str = "default") -> QThreadPool:
         p.setMaxThreadCount(1 if name == "writer" else max(2, QThreadPool.globalInstance().maxThreadCount()))
         _pools[name] = p
     return _pools[name]
+
+
+def wait_for_jobs(timeout_ms: int = 30_000) -> bool:
+    """Block until every pool is idle (at exit, and between tests). True if all finished in time."""
+    return all(p.waitForDone(timeout_ms) for p in _pools.values())
 
 
 class Job(QObject):
