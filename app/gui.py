@@ -10,7 +10,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QMessageLogContext, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QLockFile, QMessageLogContext, QThread, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -39,14 +39,23 @@ def install_excepthook(log_file: Path) -> None:
     def hook(exc_type, exc, tb) -> None:  # type: ignore[no-untyped-def]
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         log.error("Unexpected error:\n%s", text)
-        if QApplication.instance() is None or os.environ.get(SMOKE_ENV):
+        app = QApplication.instance()
+        if app is None or os.environ.get(SMOKE_ENV) or QApplication.closingDown():
             sys.__excepthook__(exc_type, exc, tb)
             return
-        box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME} — unexpected error",
-                          f"Something went wrong: {exc}\n\nYour data is safe: every change is saved in a transaction."
-                          f"\nThe details are in the log file:\n{log_file}")
-        box.setDetailedText(text)
-        box.exec()
+
+        def show() -> None:
+            box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME} — unexpected error",
+                              f"Something went wrong: {exc}\n\nYour data is safe: every change is saved in a "
+                              f"transaction.\nThe details are in the log file:\n{log_file}")
+            box.setDetailedText(text)
+            box.exec()
+
+        if QThread.currentThread() != app.thread():
+            # Widgets belong to the GUI thread: a modal box in a worker thread never closes and hangs the exit.
+            QTimer.singleShot(0, app, show)
+            return
+        show()
 
     sys.excepthook = hook
 
