@@ -1,13 +1,14 @@
 """Cold start to first paint: Canvass's main window against a bare QMainWindow holding one pyqtgraph PlotWidget.
 
-Run: .venv/bin/python tests/benchmarks/bench_startup.py [--runs 7] [--platform offscreen|xcb]
+Run: .venv/bin/python tests/benchmarks/bench_startup.py [--runs 7] [--platform offscreen|xcb] [--cameras N]
 
 Both are measured the same way: the parent notes the time just before it starts a fresh interpreter, and stops
 the clock when the child prints "painted" on stdout. Each child installs the same application-wide event
 filter right after its QApplication exists; the filter prints "painted" at the first Paint event of a widget
 inside a QMainWindow, removes itself and closes the window. Runs alternate between the two so machine noise
 hits both alike; the first (cache-warming) run of each is dropped. The demo store is created before timing.
-Target: ratio (Canvass / reference) at most 1.0.
+Target: ratio (Canvass / reference) at most 1.0. With --cameras N, N generated cameras (large_registry) are added
+to the demo store first, to see how start-up scales with the size of the store.
 """
 
 from __future__ import annotations
@@ -107,10 +108,26 @@ def time_to_paint(args: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
+def add_cameras(db_path: Path, n: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from app.core.demo_city import large_registry
+    from app.store.db import connect
+    from app.store.demo import insert_registry
+
+    conn = connect(db_path)
+    try:
+        insert_registry(conn, large_registry(n))
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    print(f"store: {db_path.stat().st_size / 1e6:.0f} MB with {n:,} generated cameras added")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--platform", default="offscreen", help="Qt platform plugin (offscreen, or xcb under X)")
+    parser.add_argument("--cameras", type=int, default=0, help="add this many generated cameras to the store")
     parser.add_argument("--child", choices=["reference", "canvass"], help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     ns = parser.parse_args()
@@ -129,6 +146,8 @@ def main() -> int:
         if prep.returncode != 0:
             print(prep.stderr, file=sys.stderr)
             return 1
+        if ns.cameras:
+            add_cameras(data_dir / "demo" / "canvass.sqlite3", ns.cameras)
         script = str(Path(__file__).resolve())
         kinds = {
             "reference": [script, "--child", "reference"],
@@ -140,8 +159,8 @@ def main() -> int:
                 t = time_to_paint(args, env)
                 if run > 0:  # the first run of each only warms the file cache
                     times[kind].append(t)
-        print(f"Cold start to first paint, {ns.runs} runs each (platform {ns.platform}), Python "
-              f"{sys.version.split()[0]}:")
+        print(f"Cold start to first paint, {ns.runs} runs each (platform {ns.platform}, "
+              f"{3000 + ns.cameras:,} cameras in the store), Python {sys.version.split()[0]}:")
         for kind, values in times.items():
             print(f"  {kind:<10} median {statistics.median(values):.3f} s   "
                   f"(min {min(values):.3f}, max {max(values):.3f})")
