@@ -74,6 +74,14 @@ class RegistryTab(QWidget):
         self._build()
         self.owner_dock = OwnerDock(window, self.service)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.owner_dock)
+        # The dock belongs with the camera views: shown on the Map and Registry tabs unless the user closed it.
+        self._owner_dock_wanted = True
+        toggle = self.owner_dock.toggleViewAction()
+        toggle.setText("&Owner Details")
+        toggle.setToolTip("Show the owner of the selected camera (Map and Registry tabs)")
+        toggle.triggered.connect(self._owner_dock_toggled)
+        window.menus["View"].addAction(toggle)
+        window.tabs.currentChanged.connect(self._follow_tab)
         self.commands = CommandContext(self.service(), window.registry, self._note_patched, self._show_failure)
         self._restore_columns()
         window.registry.reloaded.connect(self._on_reloaded)
@@ -83,6 +91,14 @@ class RegistryTab(QWidget):
         self.table.activated.connect(lambda _index: self.edit_camera())
         self.ctx.session.on_user_changed(lambda _user: self.apply_permissions())
         self.apply_permissions()
+
+    def _owner_dock_toggled(self, checked: bool) -> None:
+        self._owner_dock_wanted = checked
+
+    def _follow_tab(self, index: int) -> None:
+        keys = self.window_.tab_keys
+        key = keys[index] if 0 <= index < len(keys) else ""
+        self.owner_dock.setVisible(self._owner_dock_wanted and key in ("map", "registry"))
 
     # --- building -------------------------------------------------------------------------------------------
     def _build(self) -> None:

@@ -247,3 +247,20 @@ def test_column_widths_are_remembered(make_window, qtbot, qsettings) -> None:  #
     assert s.value("registry/header") is not None
     again = make_window()
     assert again.tab("registry").table.columnWidth(COL_LABEL) == 333
+
+
+def test_owner_dock_follows_the_camera_tabs(make_window) -> None:  # noqa: ANN001
+    window = make_window(role="analyst")
+    window.show()
+    dock = window.tab("registry").owner_dock
+    window.show_tab("registry")
+    assert dock.isVisible()
+    window.show_tab("requests")
+    assert not dock.isVisible()
+    window.show_tab("map")
+    assert dock.isVisible()
+    dock.toggleViewAction().trigger()  # the user closes it: it stays closed on the camera tabs
+    window.show_tab("registry")
+    assert not dock.isVisible()
+    dock.toggleViewAction().trigger()
+    assert dock.isVisible()
