@@ -29,6 +29,7 @@ FEATURES = [
     "app.views.registry_tab",
     "app.views.accountability",
     "app.views.requests_tab",
+    "app.views.import_controller",
 ]
 
 TAB_ACTIONS = {

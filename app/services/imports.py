@@ -1,0 +1,48 @@
+"""Import and export as acts of a signed-in user: the permission check and the audit entry. No Qt.
+
+The heavy work runs in a worker with its own connection; these functions are what it calls, so the permission is
+checked in the service layer and not only by an enabled menu item.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from app.core.permissions import Permission
+from app.io.camera_import import ImportResult, write_import
+from app.io.export import export_cameras
+from app.io.validate import Validation
+from app.services.session import Session
+
+
+def import_actor(session: Session) -> str:
+    """Who the import will be recorded as; raises PermissionDenied unless they may import."""
+    session.require(Permission.IMPORT_DATA)
+    return session.actor
+
+
+def export_actor(session: Session) -> str:
+    session.require(Permission.EXPORT_DATA)
+    return session.actor
+
+
+def import_cameras(conn: sqlite3.Connection, validation: Validation, actor: str,
+                   progress: Callable[[int, int], None] | None = None,
+                   check: Callable[[], None] | None = None) -> ImportResult:
+    """Write the valid rows (worker side, its own connection); the audit entry lands in the same transaction."""
+    return write_import(conn, validation, actor, progress=progress, check=check)
+
+
+def export_registry(conn: sqlite3.Connection, path: Path, fmt: str, ids: Sequence[int] | None,
+                    progress: Callable[[int, int], None] | None = None,
+                    check: Callable[[], None] | None = None) -> int:
+    return export_cameras(conn, path, fmt, ids, progress, check)
+
+
+def record_export(session: Session, path: Path, fmt: str, count: int, selection: bool) -> None:
+    """The audit entry for a finished export (no contact details were in it; the entry says what left)."""
+    session.require(Permission.EXPORT_DATA)
+    session.audit("export", f"file:{path.name}", {"format": fmt, "cameras": count, "selection": selection,
+                                                  "path": str(path)})
