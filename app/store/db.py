@@ -51,7 +51,8 @@ def transaction(conn: sqlite3.Connection, *, immediate: bool = True) -> Iterator
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite has already rolled back after some errors (an interrupted statement)
+            conn.execute("ROLLBACK")
         raise
     else:
         conn.execute("COMMIT")
