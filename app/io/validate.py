@@ -248,7 +248,8 @@ class ChunkValidator:
         result.rows_total += n - len(blank)
         skip = blank | set(reasons)
         if not skip:
-            valid = ValidChunk(ids or [None] * n, lat, lon, kinds, heading, fov, rng, retention, labels, owners)
+            valid = ValidChunk(list(ids or [None] * n), lat, lon, list(kinds), heading, fov, rng, retention,
+                               list(labels), owners)
         else:
             keep = [i for i in range(n) if i not in skip]
             pos = np.asarray(keep, dtype=np.int64)
