@@ -99,3 +99,26 @@ def test_placeholder_tabs_say_what_will_be_there(make_window) -> None:  # noqa: 
         assert window.tabs.tabToolTip(window.tab_keys.index(key)) == text
         assert panel.findChildren(QAbstractItemView) == []  # no fake content
         assert window.tabs.tabText(window.tab_keys.index(key)) == title
+
+
+def test_first_shown_comes_after_the_first_paint(make_window, qtbot) -> None:  # noqa: ANN001
+    """Heavy features (the pyqtgraph map, the registry arrays) start on first_shown; it must not delay the paint."""
+    from PySide6.QtCore import QEvent, QObject
+
+    window = make_window()
+    paints: list[int] = []
+    at_signal: list[int] = []
+
+    class PaintCounter(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint:
+                paints.append(1)
+            return False
+
+    counter = PaintCounter(window)
+    window.installEventFilter(counter)
+    window.first_shown.connect(lambda: at_signal.append(len(paints)))
+    window.show()
+    qtbot.waitUntil(lambda: bool(at_signal), timeout=5000)
+    assert at_signal[0] >= 1  # the window had painted when first_shown went out
+    window.removeEventFilter(counter)
