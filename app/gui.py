@@ -110,7 +110,7 @@ def run_gui(args: argparse.Namespace) -> int:
     log.info("%s %s starting on %s (demo=%s)", APP_NAME, __version__, chosen.data_dir, demo)
     app = make_application(sys.argv[:1])
 
-    from app.startup import open_context
+    from app.startup import open_context, start_launch_backup
 
     lock = acquire_lock(chosen.lock_path)
     if lock is None:
@@ -126,6 +126,7 @@ def run_gui(args: argparse.Namespace) -> int:
         from app.views.main_window import MainWindow
 
         window = MainWindow(ctx)
+        window.first_shown.connect(lambda: start_launch_backup(chosen))
         window.show()
         for name in args.files:
             window.queue_import(Path(name))
