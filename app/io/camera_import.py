@@ -13,11 +13,12 @@ index inserts, and a rollback brings the old indexes back untouched.
 from __future__ import annotations
 
 import gc
-import itertools
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from app.core.records import Consent, ContactPreference, Owner, to_iso, utc_now
 from app.io.validate import Validation, ValidChunk
@@ -166,20 +167,22 @@ def _statement(k: int, batch_id: int, now: str, with_owner: bool) -> str:
 def _insert_chunk(conn: sqlite3.Connection, chunk: ValidChunk, batch_id: int, now: str,
                   owner_ids: dict[int, int] | None) -> None:
     # NaN binds as NULL in SQLite, so the optional numbers go in as they are.
-    columns: list[Any] = [chunk.external_id, chunk.lat.tolist(), chunk.lon.tolist(), chunk.kind,
-                          chunk.heading_deg.tolist(), chunk.fov_deg.tolist(), chunk.range_m.tolist(),
-                          chunk.retention_days.tolist(), chunk.label]
+    columns: list[Any] = [chunk.external_id, chunk.lat, chunk.lon, chunk.kind, chunk.heading_deg, chunk.fov_deg,
+                          chunk.range_m, chunk.retention_days, chunk.label]
     if owner_ids is not None:
         columns.append([owner_ids.get(o) for o in (chunk.owner or [-1] * len(chunk))])
     width = len(columns)
     k = ROWS_PER_STATEMENT
     n = len(chunk)
     full = (n // k) * k
+    with_owner = owner_ids is not None
     if full:
-        flat = list(itertools.chain.from_iterable(zip(*(c[:full] for c in columns), strict=True)))
-        step = width * k
-        conn.executemany(_statement(k, batch_id, now, owner_ids is not None),
-                         (flat[i:i + step] for i in range(0, len(flat), step)))
+        # Rows laid out in an object array and cut into one parameter list per statement by numpy, which is
+        # cheaper than zipping and slicing Python lists.
+        grid = np.empty((full, width), dtype=object)
+        for j, col in enumerate(columns):
+            grid[:, j] = col[:full]
+        conn.executemany(_statement(k, batch_id, now, with_owner), grid.reshape(-1, width * k).tolist())
     if full < n:
-        conn.executemany(_statement(1, batch_id, now, owner_ids is not None),
-                         zip(*(c[full:] for c in columns), strict=True))
+        rest = [c[full:].tolist() if isinstance(c, np.ndarray) else c[full:] for c in columns]
+        conn.executemany(_statement(1, batch_id, now, with_owner), zip(*rest, strict=True))

@@ -1,0 +1,144 @@
+"""Benchmark: import a 1,000,000-row camera CSV (validated) into the store, against the sqlite3 shell's .import.
+
+Run as a script:  .venv/bin/python tests/benchmarks/bench_import.py [--rows N] [--runs 3]
+
+Generates a seeded registry CSV (id,lat,lon,kind,heading_deg,fov_deg,range_m,retention_days,label) in a temporary
+folder. Each of our runs is a child process on a fresh store (read + validate + write in one transaction, exactly
+what `canvass import` does), reporting its own time and peak RSS (ru_maxrss). The reference, measured in the same
+run and interleaved with ours, is `sqlite3 FILE` with `.mode csv` and `.import` into a plain table of a new file.
+Figures: median of the runs; the ratio is our rows/s over the shell's rows/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[3])
+from app.io.camera_import import write_import
+from app.io.mapping import guess_mapping
+from app.io.readers import open_source
+from app.io.validate import validate_source
+from app.store.db import open_store
+
+conn = open_store(sys.argv[2])
+t0 = time.perf_counter()
+source = open_source(sys.argv[1])
+validation = validate_source(source, guess_mapping(source.columns), conn)
+t1 = time.perf_counter()
+result = write_import(conn, validation, "bench")
+t2 = time.perf_counter()
+count = conn.execute("SELECT count(*) FROM cameras").fetchone()[0]
+conn.close()
+print(json.dumps({"validate_s": t1 - t0, "write_s": t2 - t1, "total_s": t2 - t0, "imported": result.imported,
+                  "bad": len(validation.bad), "count": count,
+                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+# A second reference: the floor of any pure-Python import (csv.reader straight into executemany, one plain
+# table, nothing validated or converted), to show where the time goes.
+FLOOR = r"""
+import csv, sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[2], isolation_level=None)
+t0 = time.perf_counter()
+with open(sys.argv[1], newline="", encoding="utf-8") as fh:
+    reader = csv.reader(fh)
+    header = next(reader)
+    conn.execute("CREATE TABLE plain (" + ", ".join(f'"{c}"' for c in header) + ")")
+    conn.execute("BEGIN")
+    conn.executemany(f"INSERT INTO plain VALUES ({','.join('?' * len(header))})", reader)
+    conn.execute("COMMIT")
+print(time.perf_counter() - t0)
+"""
+
+
+def make_csv(path: Path, rows: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from app.core.demo_registry import large_registry, write_registry_csv
+
+    write_registry_csv(path, large_registry(rows, seed=2024))
+
+
+def run_ours(csv_path: Path, work: Path, i: int) -> dict:
+    db = work / f"store-{i}.sqlite3"
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(csv_path), str(db), str(ROOT)], capture_output=True,
+                          text=True, check=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    shutil.rmtree(work / "backups", ignore_errors=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_cli(csv_path: Path, work: Path, i: int) -> float:
+    db = work / f"cli-{i}.sqlite3"
+    script = f".mode csv\n.import '{csv_path}' cameras_plain\n"
+    t0 = time.perf_counter()
+    subprocess.run(["sqlite3", str(db)], input=script, text=True, check=True, capture_output=True)
+    seconds = time.perf_counter() - t0
+    db.unlink(missing_ok=True)
+    return seconds
+
+
+def run_floor(csv_path: Path, work: Path, i: int) -> float:
+    db = work / f"floor-{i}.sqlite3"
+    proc = subprocess.run([sys.executable, "-c", FLOOR, str(csv_path), str(db)], capture_output=True, text=True,
+                          check=True)
+    db.unlink(missing_ok=True)
+    return float(proc.stdout.strip())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if shutil.which("sqlite3") is None:
+        print("the sqlite3 command-line shell is needed for the reference (apt-get install sqlite3)")
+        return 1
+    with tempfile.TemporaryDirectory(prefix="canvass-bench-import-") as tmp:
+        work = Path(tmp)
+        csv_path = work / "registry.csv"
+        t0 = time.perf_counter()
+        make_csv(csv_path, args.rows)
+        print(f"generated {args.rows:,} rows ({csv_path.stat().st_size / 1e6:.0f} MB) in "
+              f"{time.perf_counter() - t0:.1f} s")
+        ours, cli, floor = [], [], []
+        for i in range(args.runs):
+            cli.append(run_cli(csv_path, work, i))
+            floor.append(run_floor(csv_path, work, i))
+            result = run_ours(csv_path, work, i)
+            assert result["imported"] == args.rows == result["count"] and result["bad"] == 0, result
+            ours.append(result)
+            print(f"run {i + 1}: sqlite3 .import {args.rows / cli[-1]:>9,.0f} rows/s | python floor "
+                  f"{args.rows / floor[-1]:>9,.0f} rows/s | ours "
+                  f"{args.rows / result['total_s']:>9,.0f} rows/s (validate {result['validate_s']:.2f} s + write "
+                  f"{result['write_s']:.2f} s), "
+                  f"peak RSS {result['maxrss_mb']:.0f} MB")
+        cli_rate = args.rows / statistics.median(cli)
+        our_total = statistics.median(r["total_s"] for r in ours)
+        our_rate = args.rows / our_total
+        print()
+        print(f"sqlite3 shell .import (reference): {cli_rate:>10,.0f} rows/s  (median of {args.runs})")
+        floor_rate = args.rows / statistics.median(floor)
+        print(f"python csv -> executemany floor:   {floor_rate:>10,.0f} rows/s  (plain table, no validation)")
+        print(f"canvass import, validated:         {our_rate:>10,.0f} rows/s  (median of {args.runs}; validate "
+              f"{statistics.median(r['validate_s'] for r in ours):.2f} s, write "
+              f"{statistics.median(r['write_s'] for r in ours):.2f} s)")
+        print(f"ratio ours / shell:                {our_rate / cli_rate:10.2f}x  (target >= 0.8x)")
+        print(f"peak RSS (max of runs):            {max(r['maxrss_mb'] for r in ours):10.0f} MB (target < 500 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
