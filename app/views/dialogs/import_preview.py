@@ -16,12 +16,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -162,9 +161,10 @@ class ImportPreviewDialog(QDialog):
     # --- mapping widgets -------------------------------------------------------------------------------------------
     def _mapping_box(self) -> QWidget:
         box = QGroupBox("Source column for each field", self)
-        form = QFormLayout(box)
+        grid = QGridLayout(box)  # two columns of 'field: column' pairs, so nothing hides behind a scroll bar
+        half = (len(FIELDS) + 1) // 2
         self.field_combos: dict[str, QComboBox] = {}
-        for fld in FIELDS:
+        for n, fld in enumerate(FIELDS):
             combo = QComboBox(box)
             combo.setObjectName(f"map_{fld}")
             combo.addItem("(not used)", None)
@@ -179,7 +179,11 @@ class ImportPreviewDialog(QDialog):
             combo.setToolTip(_FIELD_TIPS.get(fld, f"The column that holds the camera's {FIELD_LABELS[fld].lower()}"))
             combo.currentIndexChanged.connect(self._on_changed)
             self.field_combos[fld] = combo
-            form.addRow(FIELD_LABELS[fld] + ":", combo)
+            label = QLabel(FIELD_LABELS[fld] + ":", box)
+            label.setBuddy(combo)
+            row, col = n % half, 2 * (n // half)
+            grid.addWidget(label, row, col)
+            grid.addWidget(combo, row, col + 1)
         self.kind_combo = QComboBox(box)
         self.kind_combo.setObjectName("map_default_kind")
         self.kind_combo.setToolTip("The kind of camera for rows whose file does not say (e.g. City CCTV for a city "
@@ -189,7 +193,10 @@ class ImportPreviewDialog(QDialog):
             self.kind_combo.addItem(CAMERA_KIND_LABELS[kind], kind.value)
         self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(self._mapping.get("default_kind"))))
         self.kind_combo.currentIndexChanged.connect(self._on_changed)
-        form.addRow("Kind when the file has none:", self.kind_combo)
+        kind_label = QLabel("&Kind when the file has none:", box)
+        kind_label.setBuddy(self.kind_combo)
+        grid.addWidget(kind_label, half, 0)
+        grid.addWidget(self.kind_combo, half, 1)
         self.encoding_combo: QComboBox | None = None
         if self.format == "csv":
             self.encoding_combo = QComboBox(box)
@@ -201,12 +208,13 @@ class ImportPreviewDialog(QDialog):
             self.encoding_combo.setCurrentIndex(max(0, self.encoding_combo.findData(
                 self._mapping.get("encoding", "utf-8-sig"))))
             self.encoding_combo.currentIndexChanged.connect(self._on_changed)
-            form.addRow("Encoding:", self.encoding_combo)
-        scroll = QScrollArea(self)
-        scroll.setWidget(box)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumHeight(220)
-        return scroll
+            enc_label = QLabel("&Encoding:", box)
+            enc_label.setBuddy(self.encoding_combo)
+            grid.addWidget(enc_label, half, 2)
+            grid.addWidget(self.encoding_combo, half, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        return box
 
     def mapping(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
