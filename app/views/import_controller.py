@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from app.io.camera_import import ImportResult
@@ -42,6 +42,7 @@ class ImportController(QObject):
         self.dialog: ImportPreviewDialog | None = None
         self.source: Source | None = None
         self.busy = False
+        self.pending: list[Path] = []  # files dropped while an import was running: taken one after another
         self.last_result: ImportResult | None = None
         self.last_export: tuple[Path, int] | None = None
         self.message: QMessageBox | None = None
@@ -76,8 +77,9 @@ class ImportController(QObject):
                         "import the file.")
             return
         if self.busy:
-            self.report(QMessageBox.Icon.Information, "Import in progress",
-                        f"Finish the current import before importing {Path(path).name}.")
+            self.pending.append(Path(path))
+            self.window.statusBar().showMessage(f"{Path(path).name} will be imported after the current import.",
+                                                5000)
             return
         self.busy = True
         db_path = self._db_path()
@@ -106,10 +108,17 @@ class ImportController(QObject):
             conn.close()
 
     def _idle(self) -> None:
+        """The current import is over (done, cancelled or failed): start the next queued file, if any."""
         self.busy = False
+        if self.pending:
+            QTimer.singleShot(0, self._next)
+
+    def _next(self) -> None:
+        if not self.busy and self.pending:
+            self.start(self.pending.pop(0))
 
     def _read_failed(self, path: Path, message: str) -> None:
-        self.busy = False
+        self._idle()
         self.report(QMessageBox.Icon.Warning, "Cannot read the file",
                     f"{Path(path).name} could not be read as a camera list:\n\n{message}\n\nCheck that it is a CSV "
                     "file with a header row, a GeoJSON FeatureCollection of points, or a KML file with placemarks.")
@@ -125,8 +134,8 @@ class ImportController(QObject):
         dialog.open()
 
     def _preview_closed(self) -> None:
-        self.busy = False
         self.dialog = None
+        self._idle()
         self.window.statusBar().showMessage("Import cancelled: nothing was imported.", 5000)
 
     def _revalidate(self, mapping: dict[str, Any]) -> None:
@@ -166,7 +175,7 @@ class ImportController(QObject):
         try:
             actor = imports.import_actor(session)
         except PermissionDenied as exc:
-            self.busy = False
+            self._idle()
             self.report(QMessageBox.Icon.Warning, "Cannot import", str(exc))
             return
         db_path = self._db_path()
@@ -184,19 +193,19 @@ class ImportController(QObject):
 
     def _imported(self, outcome: tuple[ImportResult, Any]) -> None:
         result, arrays = outcome
-        self.busy = False
+        self._idle()
         self.last_result = result
         self.window.registry.set_arrays(arrays)
         self.window.statusBar().showMessage(result.summary(), 10000)
 
     def _write_failed(self, message: str, _tb: str) -> None:
-        self.busy = False
+        self._idle()
         self.report(QMessageBox.Icon.Critical, "Import failed",
                     f"The import failed and nothing was written:\n\n{message}\n\nThe details are in the log file. "
                     "Try again; if it fails again, import the file with `canvass import FILE` to see a full report.")
 
     def _write_cancelled(self) -> None:
-        self.busy = False
+        self._idle()
         self.window.statusBar().showMessage("Import cancelled: nothing was written.", 8000)
 
     # --- export --------------------------------------------------------------------------------------------------

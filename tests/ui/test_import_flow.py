@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -211,3 +212,23 @@ def test_cancelled_import_writes_nothing(make_window, qtbot, tmp_path, monkeypat
     assert conn.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'import'").fetchone()[0] == 0
     assert not window.import_controller.busy
+
+
+def test_two_dropped_files_are_previewed_one_after_the_other(make_window, qtbot, tmp_path) -> None:  # noqa: ANN001
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    first.write_text(GOOD_AND_BAD, encoding="utf-8")
+    second.write_text("lat,lon\n39.3,-76.6\n", encoding="utf-8")
+    window = shown(qtbot, make_window())
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(first)), QUrl.fromLocalFile(str(second))])
+    window.dropEvent(QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier))
+    dialog = open_preview(qtbot, window)
+    assert dialog.validation.file_name == "first.csv"
+    qtbot.waitUntil(lambda: window.import_controller.pending == [second], timeout=5_000)
+    dialog.reject()  # Import nothing: the next file's preview follows
+    qtbot.waitUntil(lambda: window.import_controller.dialog is not None
+                    and window.import_controller.dialog.validation.file_name == "second.csv", timeout=10_000)
+    window.import_controller.dialog.accept()
+    qtbot.waitUntil(lambda: window.import_controller.last_result is not None, timeout=10_000)
+    assert camera_count(window) == 1 and not window.import_controller.busy
