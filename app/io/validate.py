@@ -168,7 +168,8 @@ class ChunkValidator:
 
     def __init__(self, plan: Plan, conn: sqlite3.Connection | None = None) -> None:
         self.plan = plan
-        self.seen_ids: dict[str, int] = {}
+        self.seen_ids: set[str] = set()
+        self._id_chunks: list[tuple[Sequence[str | None], Sequence[int]]] = []  # (ids, lines) of every chunk
         self.owners: list[OwnerSpec] = []
         self._owner_index: dict[tuple[str, str, str], int] = {}
         self._consent_defaulted = 0
@@ -394,31 +395,49 @@ class ChunkValidator:
 
     def _duplicates(self, ids: Sequence[str | None], chunk: Chunk, n: int, reasons: dict[int, list[str]],
                     blank: set[int]) -> None:
+        """Reject the second and later rows with an id (in the file, or already in the store).
+
+        Fast path, one set insertion per id: if the set of ids seen so far grew by exactly n, this chunk has no
+        duplicates. Only otherwise are earlier chunks searched for the line where an id first appeared.
+        """
         seen = self.seen_ids
         lines = _lines(chunk, n)
-        fresh = dict(zip(ids, lines, strict=True))
-        fresh.pop(None, None)  # type: ignore[call-overload]
-        present = fresh.keys()
-        if None not in ids and len(fresh) == n and seen.keys().isdisjoint(present):
-            seen.update(fresh)  # type: ignore[arg-type]
-        else:
-            for i, v in enumerate(ids):
-                if v is None or i in blank:
-                    continue
-                first = seen.get(v)
-                if first is None:
-                    seen[v] = lines[i]
-                else:
-                    reasons.setdefault(i, []).append(f"duplicate id {show(v)} (also on line {first})")
-        if self._store_ids and present and self.conn is not None:
+        before = len(seen)
+        seen.update(ids)
+        fast = len(seen) - before == n and None not in ids
+        self._id_chunks.append((ids, lines))
+        if not fast:
+            seen.discard(None)  # type: ignore[arg-type]
+            self._mark_duplicates(ids, lines, reasons, blank)
+        if self._store_ids and self.conn is not None:
+            present = [v for v in set(ids) if v is not None]
             found = dict(self.conn.execute(
                 "SELECT external_id, min(id) FROM cameras WHERE external_id IN (SELECT value FROM json_each(?)) "
-                "GROUP BY external_id", (json.dumps(list(present)),)).fetchall())
+                "GROUP BY external_id", (json.dumps(present),)).fetchall()) if present else {}
             if found:
                 for i, v in enumerate(ids):
                     if v in found:
                         reasons.setdefault(i, []).append(f"id {show(v)} is already in the registry (camera "
                                                          f"{found[v]})")
+
+    def _mark_duplicates(self, ids: Sequence[str | None], lines: Sequence[int], reasons: dict[int, list[str]],
+                         blank: set[int]) -> None:
+        first: dict[str, int] = {}
+        candidates = {v for v in ids if v is not None}
+        for old_ids, old_lines in self._id_chunks[:-1]:  # the first line of ids seen in earlier chunks
+            if candidates.isdisjoint(old_ids):
+                continue
+            for v, line in zip(old_ids, old_lines, strict=True):
+                if v in candidates and v not in first:
+                    first[v] = line
+        for i, v in enumerate(ids):
+            if v is None or i in blank:
+                continue
+            line = first.get(v)
+            if line is None:
+                first[v] = lines[i]
+            else:
+                reasons.setdefault(i, []).append(f"duplicate id {show(v)} (also on line {line})")
 
     def _owners(self, cols: list[tuple[Any, ...]], n: int, reasons: dict[int, list[str]]) -> list[int]:
         fields = {f: self._column(cols, f) for f in OWNER_FIELDS}

@@ -408,3 +408,13 @@ def test_osm_monaco_imports_whole_with_ids(shared_data: Path, store: sqlite3.Con
     ids = [i for c in v.chunks for i in c.external_id]
     assert ids[0] == "6459866647" and ids.count(None) == 8
     assert write_import(store, v, "tester").imported == 19
+
+
+def test_duplicate_ids_across_chunks_name_the_first_line(tmp_path: Path) -> None:
+    lines = [f"k{i},39.3,-76.6,doorbell,,,,," for i in range(25_000)]
+    lines[23_000] = "k5,39.3,-76.6,doorbell,,,,,"   # line 23,002 repeats the id on line 7 (another chunk)
+    lines[23_001] = "k22999,39.3,-76.6,doorbell,,,,,"  # line 23,003 repeats line 23,001 (the same chunk)
+    v = validate(write(tmp_path, "dups.csv", HEADER + "\n".join(lines) + "\n"))
+    assert bad(v) == {23_002: "duplicate id 'k5' (also on line 7)",
+                      23_003: "duplicate id 'k22999' (also on line 23001)"}
+    assert v.valid == 25_000 - 2
