@@ -110,7 +110,7 @@ def run_gui(args: argparse.Namespace) -> int:
     log.info("%s %s starting on %s (demo=%s)", APP_NAME, __version__, chosen.data_dir, demo)
     app = make_application(sys.argv[:1])
 
-    from app.startup import open_context, start_launch_backup
+    from app.startup import open_context
 
     lock = acquire_lock(chosen.lock_path)
     if lock is None:
@@ -125,8 +125,7 @@ def run_gui(args: argparse.Namespace) -> int:
             return 1
         from app.views.main_window import MainWindow
 
-        window = MainWindow(ctx)
-        window.first_shown.connect(lambda: start_launch_backup(chosen))
+        window = MainWindow(ctx, defer_features=True)
         window.show()
         for name in args.files:
             window.queue_import(Path(name))
@@ -140,6 +139,11 @@ def run_gui(args: argparse.Namespace) -> int:
         wait_for_jobs()
         ctx.conn.close()
         log.info("%s exited with %s", APP_NAME, code)
+        if window.restore_on_exit is not None:
+            from app.store.db import restore_backup
+
+            restore_backup(window.restore_on_exit, chosen.db_path)
+            log.warning("restored %s from %s", chosen.db_path, window.restore_on_exit)
     finally:
         lock.unlock()
     if window.restart_args is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox
@@ -44,16 +45,30 @@ def open_store_interactive(paths: Paths, ask: Ask) -> sqlite3.Connection | None:
             return None
 
 
-def rotate_launch_backup(paths: Paths) -> None:
-    """Keep a few recent consistent copies, so a later corruption has something to restore."""
+def rotate_launch_backup(paths: Paths, *, check: bool = False, min_age_s: float = 0.0) -> str | None:
+    """Keep a few recent consistent copies, so a later corruption has something to restore.
+
+    With check, the store's pages are verified first and a damaged store is never copied over a good backup:
+    the problem is returned instead. A copy younger than min_age_s is kept as it is (a large store is costly
+    to copy on every launch)."""
     conn = db.connect(paths.db_path)
     try:
+        if check:
+            try:
+                db.check_integrity(conn, paths.db_path)
+            except db.CorruptStoreError as exc:
+                log.error("%s", exc)
+                return str(exc)
+        launches = sorted(paths.backup_dir.glob("*-launch-*.sqlite3"))
+        if launches and min_age_s > 0 and time.time() - launches[-1].stat().st_mtime < min_age_s:
+            return None
         db.backup_copy(conn, paths.db_path, paths.backup_dir, "launch")
     finally:
         conn.close()
     launches = sorted(paths.backup_dir.glob("*-launch-*.sqlite3"))
     for old in launches[:-KEEP_LAUNCH_BACKUPS]:
         old.unlink(missing_ok=True)
+    return None
 
 
 def start_launch_backup(paths: Paths) -> threading.Thread:

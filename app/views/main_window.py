@@ -22,10 +22,14 @@ IMPORTABLE_SUFFIXES = {".csv", ".geojson", ".json", ".kml"}
 
 # Each feature module has install(window): it adds its tab/docks and connects its actions.
 # app.views.pending first lays out every tab as a placeholder; a feature's add_tab takes over its slot.
+# The first EAGER_FEATURES are light and always installed before the window shows; with defer_features (the real
+# launch) the rest are imported and installed just after the first paint, so the window appears at once.
+EAGER_FEATURES = 2
 FEATURES = [
     "app.views.pending",
-    "app.views.map_tab",
     "app.views.data_switch",
+    "app.views.map_tab",
+    "app.views.store_check",
     "app.views.registry_tab",
     "app.views.accountability",
     "app.views.requests_tab",
@@ -47,7 +51,7 @@ class MainWindow(QMainWindow):
     import_requested = Signal(Path)
     first_shown = Signal()
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, *, defer_features: bool = False) -> None:
         super().__init__()
         self.ctx = ctx
         self.setObjectName("main_window")
@@ -65,13 +69,28 @@ class MainWindow(QMainWindow):
         self._first_shown = False
         self.closing: list[Callable[[], None]] = []
         self.restart_args: list[str] | None = None  # set to relaunch on another store after closing
+        self.restore_on_exit: Path | None = None  # a backup to put in place of a damaged store after closing
+        self._pending_imports: list[Path] = []
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
         self._connect_common_actions()
-        for name in FEATURES:
+        self._late_features = FEATURES[EAGER_FEATURES:] if defer_features else []
+        for name in FEATURES[:EAGER_FEATURES] if defer_features else FEATURES:
             importlib.import_module(name).install(self)
-        self.restore_layout()
+        self.restore_geometry()
+        if not defer_features:
+            self.restore_state()
+
+    @property
+    def features_ready(self) -> bool:
+        return not self._late_features
+
+    def _install_late_features(self) -> None:
+        names, self._late_features = self._late_features, []
+        for name in names:
+            importlib.import_module(name).install(self)
+        self.restore_state()
 
     # --- building -------------------------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -172,8 +191,15 @@ class MainWindow(QMainWindow):
 
     # --- import by drag and drop or command line --------------------------------------------------------------
     def queue_import(self, path: Path) -> None:
-        """Ask the import feature to import a file (after the window is shown)."""
-        QTimer.singleShot(0, lambda: self.import_requested.emit(path))
+        """Ask the import feature to import a file, once the window is shown and every feature is installed."""
+        self._pending_imports.append(path)
+        if self._first_shown:
+            QTimer.singleShot(0, self._flush_imports)
+
+    def _flush_imports(self) -> None:
+        paths, self._pending_imports = self._pending_imports, []
+        for path in paths:
+            self.import_requested.emit(path)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
         if any(Path(u.toLocalFile()).suffix.lower() in IMPORTABLE_SUFFIXES for u in event.mimeData().urls()):
@@ -207,14 +233,18 @@ class MainWindow(QMainWindow):
         HelpDialog(self).exec()
 
     # --- layout persistence ----------------------------------------------------------------------------------------
-    def restore_layout(self) -> None:
+    def restore_geometry(self) -> None:
         s = QSettings()
-        s.beginGroup("main_window")
-        geometry = s.value("geometry")
+        geometry = s.value("main_window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 820)
+
+    def restore_state(self) -> None:
+        """Docks, toolbars and the current tab: after every feature has added its docks."""
+        s = QSettings()
+        s.beginGroup("main_window")
         state = s.value("state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
@@ -247,7 +277,10 @@ class MainWindow(QMainWindow):
     def _emit_first_shown(self) -> None:
         if not self._first_shown:
             self._first_shown = True
+            if self._late_features:
+                self._install_late_features()
             self.first_shown.emit()
+            self._flush_imports()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_layout()

@@ -1,4 +1,4 @@
-"""Tabs whose features are not built yet: each says what will be there."""
+"""Every tab's slot, laid out first: a feature not built yet says what will be there; a built one says Loading."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ PENDING = [
 ]
 
 
+# Tabs whose feature is built: their placeholder only stands in while the feature loads after the first paint.
+LOADING = {"map", "registry", "requests", "audit"}
+
+
 def install(window: MainWindow) -> None:
     for key, title, text in PENDING:
-        window.add_tab(key, PlaceholderPanel(title, text, window), title, text)
+        panel = PlaceholderPanel(title, text, window, loading=key in LOADING)
+        window.add_tab(key, panel, title, text)

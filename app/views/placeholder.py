@@ -7,11 +7,12 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
 class PlaceholderPanel(QWidget):
-    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, text: str, parent: QWidget | None = None, *, loading: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName(f"placeholder_{title.lower().replace(' ', '_')}")
         layout = QVBoxLayout(self)
-        label = QLabel(f"<h2>{title}</h2><p>{text}</p><p><i>Not built yet.</i></p>", self)
+        note = "Loading…" if loading else "Not built yet."
+        label = QLabel(f"<h2>{title}</h2><p>{text}</p><p><i>{note}</i></p>", self)
         label.setWordWrap(True)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         label.setTextFormat(Qt.TextFormat.RichText)
