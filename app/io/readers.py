@@ -80,11 +80,6 @@ class Source:
     def chunks(self, size: int = CHUNK_ROWS) -> Iterator[Chunk]:
         raise NotImplementedError
 
-    @property
-    def signature(self) -> str:
-        """What identifies 'the same kind of file' for remembering a mapping: the set of column names."""
-        return "\x1f".join(sorted(self.columns))
-
 
 def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt:
