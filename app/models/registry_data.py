@@ -1,13 +1,19 @@
-"""The registry arrays held for the views, and the one camera selection the map and tables share."""
+"""The registry arrays held for the views, and the one camera selection the map and tables share.
+
+numpy is imported on first use, not at import: the main window imports this module before its first paint.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from app.store.camera_arrays import CameraArrays, load_arrays
+if TYPE_CHECKING:
+    import numpy as np
+
+    from app.store.camera_arrays import CameraArrays
 
 
 class RegistryData(QObject):
@@ -17,13 +23,27 @@ class RegistryData(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.arrays = CameraArrays.empty()
+        self._arrays: CameraArrays | None = None
+
+    @property
+    def arrays(self) -> CameraArrays:
+        if self._arrays is None:
+            from app.store.camera_arrays import CameraArrays
+
+            self._arrays = CameraArrays.empty()
+        return self._arrays
+
+    @arrays.setter
+    def arrays(self, arrays: CameraArrays) -> None:
+        self._arrays = arrays
 
     def reload(self, conn: sqlite3.Connection) -> None:
+        from app.store.camera_arrays import load_arrays
+
         self.set_arrays(load_arrays(conn))
 
     def set_arrays(self, arrays: CameraArrays) -> None:
-        self.arrays = arrays
+        self._arrays = arrays
         self.reloaded.emit()
 
 
@@ -34,21 +54,28 @@ class CameraSelection(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._ids = np.empty(0, dtype=np.int64)
+        self._ids: np.ndarray | None = None
 
     @property
     def ids(self) -> np.ndarray:
+        if self._ids is None:
+            import numpy as np
+
+            self._ids = np.empty(0, dtype=np.int64)
         return self._ids
 
     def set_ids(self, ids: np.ndarray | list[int], source: object = None) -> None:
+        import numpy as np
+
         new = np.unique(np.asarray(ids, dtype=np.int64))
-        if new.shape == self._ids.shape and np.array_equal(new, self._ids):
+        current = self.ids
+        if new.shape == current.shape and np.array_equal(new, current):
             return
         self._ids = new
         self.selection_changed.emit(source)
 
     def clear(self, source: object = None) -> None:
-        self.set_ids(np.empty(0, dtype=np.int64), source)
+        self.set_ids([], source)
 
     def __len__(self) -> int:
-        return int(self._ids.shape[0])
+        return int(self.ids.shape[0])
