@@ -108,6 +108,11 @@ class RegistryService:
         self.session.require(Permission.SEARCH_REGISTRY)
         self.session.audit("registry_search", "registry", {**filters, "matches": int(matches)})
 
+    def log_fence_search(self, fence: dict[str, Any], matches: int) -> None:
+        """Record a geo-fence query on the map: the fence itself and how many cameras it selected."""
+        self.session.require(Permission.SEARCH_REGISTRY)
+        self.session.audit("fence_search", "registry", {"fence": fence, "matches": int(matches)})
+
     # --- edits --------------------------------------------------------------------------------------------------
     def _owner_for(self, conn: sqlite3.Connection, owner: Owner | None, change: RegistryChange) -> int | None:
         """Write the owner part of an add/edit: None, a new owner, or an existing one (updated)."""

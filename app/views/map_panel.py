@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolBar, QWidge
 from app import settings
 from app.core import geo
 from app.core.fence import Fence, select_positions
+from app.core.permissions import Permission
 from app.map.camera_layer import CameraData, CameraLayer, build_camera_data
 from app.map.canvas import MapCanvas
 from app.map.fence_tool import FenceController, FenceItem
@@ -21,6 +22,7 @@ from app.map.geojson_lines import GeoJSONError, read_geojson_lines
 from app.map.layer_base import MapLayer
 from app.map.layers import AgencyLayer, IncidentLayer, OverlayLayer
 from app.map.tiles import TileLayer
+from app.services.registry import RegistryService
 from app.store.map_features import load_agencies, load_incidents
 from app.views.dialogs import files
 from app.views.map_camera_dock import MapCameraDock, camera_details
@@ -252,6 +254,8 @@ class MapPanel(QMainWindow):
             self.info.setText(self._describe(fence, len(ids)))
             self.cameras.set_selected_ids(ids)
             self.window_.camera_selection.set_ids(ids, source=self)
+            if self.window_.ctx.session.can(Permission.SEARCH_REGISTRY):
+                RegistryService(self.window_.ctx.session).log_fence_search(fence.to_json(), len(ids))
         self.fence_changed.emit(fence)
 
     @staticmethod

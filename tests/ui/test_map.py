@@ -110,6 +110,11 @@ def test_circle_drawn_with_the_mouse_selects_what_core_selects(map_window, qtbot
     assert "km²" in panel.info.text() and "sq mi" in panel.info.text()
     # The selection is highlighted on the map too.
     assert panel.cameras.selected_pos.size == expected.size
+    # The fence query is in the audit log with its parameters.
+    row = window.ctx.conn.execute(
+        "SELECT details FROM audit_log WHERE action = 'fence_search' ORDER BY seq DESC LIMIT 1").fetchone()
+    details = json.loads(row[0])
+    assert details["matches"] == expected.size and details["fence"]["kind"] == "circle"
 
 
 def test_polygon_by_clicks_and_enter_and_escape(map_window, qtbot, shared_data) -> None:  # noqa: ANN001
