@@ -93,4 +93,8 @@ def open_context(paths: Paths, demo: bool, ask: Ask) -> AppContext | None:
     if session is None:
         conn.close()
         return None
+    if demo:  # after start_session: the demo requests are written by the demo users it creates
+        from app.services.demo_requests import ensure_demo_requests
+
+        ensure_demo_requests(conn)
     return AppContext(paths, conn, session, demo)
