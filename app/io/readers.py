@@ -19,7 +19,7 @@ import hashlib
 import io
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -43,12 +43,13 @@ class Chunk:
     features: GeoJSON feature numbers (1-based), shown beside the line.
     """
 
-    rows: list[list[Any]]
+    rows: Sequence[list[Any]]
     first_line: int = 1
     lines: list[int] | None = None
     problems: dict[int, str] = field(default_factory=dict)
     features: list[int] | None = None
     blank: set[int] = field(default_factory=set)  # empty lines: skipped, not counted as rows
+    columns: list[list[str]] | None = None  # the same values column by column, when the reader split them so
 
     def line(self, i: int) -> int:
         return self.lines[i] if self.lines is not None else self.first_line + i
@@ -242,17 +243,16 @@ class CSVSource(Source):
             if skip:
                 for _ in itertools.islice(reader, skip):
                     pass
+            if strict and self._splittable():
+                yield from self._split_chunks(text, reader.line_num, size)
+                self.sha256 = raw.hash.hexdigest()
+                return
             while True:
                 start = reader.line_num + 1
                 rows = list(itertools.islice(reader, size))
                 if not rows:
                     break
-                chunk = Chunk(rows, start)
-                if reader.line_num - start + 1 != len(rows):
-                    chunk.lines = _physical_lines(rows, start)
-                widths = set(map(len, rows))
-                if widths != {width}:
-                    _fit_rows(chunk, width)
+                chunk = _row_chunk(rows, start, reader.line_num, width)
                 if not strict:
                     for i, row in enumerate(rows):
                         if i not in chunk.problems and has_bad_bytes(delim.join(row)):
@@ -260,6 +260,83 @@ class CSVSource(Source):
                             chunk.rows[i] = [_SURROGATE.sub("\ufffd", v) for v in row]
                 yield chunk
             self.sha256 = raw.hash.hexdigest()
+
+
+    def _splittable(self) -> bool:
+        """Whether a line without the quote character splits on the delimiter exactly as csv.reader splits it."""
+        d = self.dialect
+        return len(self.columns) > 1 and not d.skipinitialspace and d.escapechar is None and d.quotechar is not None
+
+    def _split_chunks(self, text: io.TextIOWrapper, line: int, size: int) -> Iterator[Chunk]:
+        """Chunks after line `line`, split with str methods where no line holds a quote (the common case).
+
+        csv.reader builds a list per row, which then has to be transposed into columns; a chunk of plain lines is
+        instead joined, split once on the delimiter and sliced into columns, with no per-row Python objects. A
+        chunk with a quote character goes through csv.reader (which may read on past the chunk's lines to finish a
+        quoted value spanning lines), and so does any chunk whose lines do not all have exactly one field per column
+        (blank, short or long lines), so every row is read, padded or rejected exactly as csv.reader would have it.
+        """
+        width = len(self.columns)
+        delim, quote = self.delimiter, self.dialect.quotechar
+        limit = csv.field_size_limit()
+        while True:
+            lines = list(itertools.islice(text, size))
+            if not lines:
+                return
+            blob = "".join(lines)
+            columns = None
+            if quote not in blob and max(map(len, lines)) <= limit:
+                columns = _split_columns(blob, len(lines), delim, width)
+            if columns is not None:
+                yield Chunk(_RowsView(columns), line + 1, columns=columns)
+                line += len(lines)
+                continue
+            reader = csv.reader(itertools.chain(lines, text), self.dialect)
+            rows = []
+            while reader.line_num < len(lines):
+                row = next(reader, None)
+                if row is None:
+                    break
+                rows.append(row)
+            yield _row_chunk(rows, line + 1, line + reader.line_num, width)
+            line += reader.line_num
+
+
+class _RowsView(Sequence[list[str]]):
+    """Row i of a column-split chunk, built on demand (the validator looks at only a few rows this way)."""
+
+    def __init__(self, columns: list[list[str]]) -> None:
+        self._columns = columns
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+    def __getitem__(self, i: int) -> list[str]:  # type: ignore[override]
+        return [c[i] for c in self._columns]
+
+
+def _split_columns(blob: str, count: int, delim: str, width: int) -> list[list[str]] | None:
+    """The columns of `count` quote-free lines, or None unless each line has exactly `width` fields."""
+    if "\r" in blob:
+        if blob.count("\r") != blob.count("\r\n"):
+            return None  # a lone CR ends a record too: leave that to csv.reader
+        blob = blob.replace("\r\n", "\n")
+    body = blob[:-1] if blob.endswith("\n") else blob
+    records = body.split("\n")
+    if len(records) != count or set(map(str.count, records, itertools.repeat(delim))) != {width - 1}:
+        return None
+    flat = body.replace("\n", delim).split(delim)
+    return [flat[j::width] for j in range(width)]
+
+
+def _row_chunk(rows: list[list[str]], start: int, last_line: int, width: int) -> Chunk:
+    """A chunk of csv.reader rows that began on line `start`; the reader is now at `last_line`."""
+    chunk = Chunk(rows, start)
+    if last_line - start + 1 != len(rows):
+        chunk.lines = _physical_lines(rows, start)
+    if set(map(len, rows)) != {width}:
+        _fit_rows(chunk, width)
+    return chunk
 
 
 def _physical_lines(rows: list[list[str]], start: int) -> list[int]:

@@ -175,6 +175,7 @@ class ChunkValidator:
         self._consent_defaulted = 0
         self._kind_cache: dict[tuple[Any, ...], tuple[str | None, str | None]] = {}
         self.conn = conn
+        self._text = False  # the current chunk's columns are all str
         self._store_ids = bool(conn is not None and conn.execute(
             "SELECT EXISTS (SELECT 1 FROM cameras WHERE external_id IS NOT NULL)").fetchone()[0])
 
@@ -185,7 +186,7 @@ class ChunkValidator:
         return []
 
     # --- columns -----------------------------------------------------------------------------------------------
-    def _column(self, cols: list[tuple[Any, ...]], fld: str) -> Sequence[Any] | None:
+    def _column(self, cols: list[Sequence[Any]], fld: str) -> Sequence[Any] | None:
         idx = self.plan.fields.get(fld) or []
         if not idx:
             return None
@@ -213,7 +214,12 @@ class ChunkValidator:
     def feed(self, chunk: Chunk, result: Validation) -> None:
         rows = chunk.rows
         n = len(rows)
-        cols = list(zip(*rows, strict=True)) if n else []  # one transpose: column access is then sequential
+        if chunk.columns is not None:  # split by the reader: every value is a str
+            cols: list[Sequence[Any]] = list(chunk.columns)
+            self._text = True
+        else:  # one transpose: column access is then sequential
+            cols = list(zip(*rows, strict=True)) if n else []
+            self._text = False
         reasons: dict[int, list[str]] = {i: [p] for i, p in chunk.problems.items()}
         notes: dict[int, str] = {}
         lat, lon = self._coordinates(cols, n, reasons)
@@ -263,7 +269,7 @@ class ChunkValidator:
         if len(valid):
             result.chunks.append(valid)
 
-    def _coordinates(self, cols: list[tuple[Any, ...]], n: int,
+    def _coordinates(self, cols: list[Sequence[Any]], n: int,
                      reasons: dict[int, list[str]]) -> tuple[np.ndarray, np.ndarray]:
         lat = np.full(n, np.nan)
         lon = np.full(n, np.nan)
@@ -295,7 +301,7 @@ class ChunkValidator:
                 reasons.setdefault(i, []).append(f"longitude {lon[i]:g} out of range (-180..180)")
         return lat, lon
 
-    def _heading(self, cols: list[tuple[Any, ...]], n: int, reasons: dict[int, list[str]],
+    def _heading(self, cols: list[Sequence[Any]], n: int, reasons: dict[int, list[str]],
                  notes: dict[int, str]) -> np.ndarray:
         values = self._column(cols, "heading_deg")
         if values is None:
@@ -321,7 +327,7 @@ class ChunkValidator:
                 reasons.setdefault(i, []).append(f"heading {show(values[i])} out of range (0-360)")
         return out
 
-    def _optional(self, cols: list[tuple[Any, ...]], n: int, fld: str, what: str, reasons: dict[int, list[str]],
+    def _optional(self, cols: list[Sequence[Any]], n: int, fld: str, what: str, reasons: dict[int, list[str]],
                   low: float, high: float, low_open: bool = False) -> np.ndarray:
         values = self._column(cols, fld)
         if values is None:
@@ -335,7 +341,7 @@ class ChunkValidator:
                 reasons.setdefault(i, []).append(f"{what} {show(values[i])} out of range ({limit})")
         return out
 
-    def _kinds(self, cols: list[tuple[Any, ...]], n: int, reasons: dict[int, list[str]]) -> Sequence[str]:
+    def _kinds(self, cols: list[Sequence[Any]], n: int, reasons: dict[int, list[str]]) -> Sequence[str]:
         default = self.plan.default_kind
         idx = self.plan.fields.get("kind") or []
         if not idx:
@@ -376,19 +382,19 @@ class ChunkValidator:
             out.append(kind or "")
         return out
 
-    def _texts(self, cols: list[tuple[Any, ...]], n: int, fld: str) -> Sequence[str]:
+    def _texts(self, cols: list[Sequence[Any]], n: int, fld: str) -> Sequence[str]:
         values = self._column(cols, fld)
         if values is None:
             return [""] * n
-        if _all_str(values):
+        if self._text or _all_str(values):
             return values
         return ["" if v is None else str(v).strip() for v in values]
 
-    def _ids(self, cols: list[tuple[Any, ...]]) -> Sequence[str | None] | None:
+    def _ids(self, cols: list[Sequence[Any]]) -> Sequence[str | None] | None:
         values = self._column(cols, "external_id")
         if values is None:
             return None
-        if _all_str(values):
+        if self._text or _all_str(values):
             return [v or None for v in values] if "" in values else values
         return [None if is_empty(v) else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
                 for v in values]
@@ -439,7 +445,7 @@ class ChunkValidator:
             else:
                 reasons.setdefault(i, []).append(f"duplicate id {show(v)} (also on line {line})")
 
-    def _owners(self, cols: list[tuple[Any, ...]], n: int, reasons: dict[int, list[str]]) -> list[int]:
+    def _owners(self, cols: list[Sequence[Any]], n: int, reasons: dict[int, list[str]]) -> list[int]:
         fields = {f: self._column(cols, f) for f in OWNER_FIELDS}
         out: list[int] = []
         for i in range(n):
