@@ -1,10 +1,12 @@
 """Footage requests for the Harbor Falls demo city, so a first launch shows the workflow in use.
 
 Seven requests, replayed through the real services (app.services.requests) by the demo users: ana writes each
-one, sam approves (two-person rule), sue overrides a limit with a written reason once. Their states cover the
-lifecycle: two resolved with outcomes, one expired, one withdrawn, one sent with some answers in, one awaiting
-approval, and one draft whose checklist shows a broken rule. The transitions, public log numbers, recipients
-and audit entries are the services' own.
+one, sam approves (two-person rule). Their states cover the lifecycle: two resolved with outcomes, one expired,
+one withdrawn, one sent with some answers in, one awaiting approval, and one draft whose checklist shows a broken
+rule. The transitions, public log numbers, recipients and audit entries are the services' own.
+
+No policy override is scripted: approval.record_override stamps the override with the wall clock, not the `now`
+the services are given, so on the demo's timeline it would appear after the request had closed.
 
 The services take a `now`; the script runs on the demo city's clock (its "today", from the demo_city_created
 audit entry), oldest act first, so a request sent weeks ago has been resolved or has expired, and the public
@@ -69,6 +71,8 @@ class _Spec:
     size_m: float
     window_h: tuple[float, float]     # hours before and after the incident
     min_owners: int = 6
+    seeing: bool = False              # prefer an incident that a contacted camera looks at
+    written_days: float | None = None  # written no earlier than this many days before today (a later canvass)
     expect_fail: frozenset[str] = frozenset()
     note: str = ""
 
@@ -78,6 +82,7 @@ class _Req:
     """One scripted request; id is known once its create step has run."""
 
     key: str
+    created: datetime
     id: int = 0
     steps: list[tuple[datetime, Callable[[], None]]] = field(default_factory=list)
 
@@ -120,9 +125,9 @@ def _fence(shape: str, lat: float, lon: float, size_m: float) -> Fence:
 
 
 class _Script:
-    def __init__(self, conn: sqlite3.Connection, ana: Session, sam: Session, sue: Session, arrays: CameraArrays,
+    def __init__(self, conn: sqlite3.Connection, ana: Session, sam: Session, arrays: CameraArrays,
                  today: datetime, agency_id: int) -> None:
-        self.conn, self.ana, self.sam, self.sue = conn, ana, sam, sue
+        self.conn, self.ana, self.sam = conn, ana, sam
         self.arrays, self.today, self.agency_id = arrays, today, agency_id
         self.used: set[int] = set()
         self.requests: list[_Req] = []
@@ -130,7 +135,8 @@ class _Script:
     # --- choosing incidents ---------------------------------------------------------------------------------------
     def incident(self, spec: _Spec) -> tuple[_Incident, Fence] | None:
         """The agency report between spec.age_days old, of the most preferred category there is (newest first),
-        whose request would break exactly the rules in spec.expect_fail and reach at least spec.min_owners."""
+        whose request would break exactly the rules in spec.expect_fail and reach at least spec.min_owners; with
+        spec.seeing, one that a contacted camera looks at if there is such."""
         from app.core import policy
         from app.core.recipients import plan_recipients
         from app.core.records import from_iso, to_iso
@@ -143,21 +149,29 @@ class _Script:
             "ORDER BY occurred_at DESC, id DESC", (self.agency_id, to_iso(oldest), to_iso(youngest))).fetchall()
         rank = {c: i for i, c in enumerate(spec.categories)}
         rows.sort(key=lambda r: rank.get(r[2], len(rank)))  # stable: newest first within a category
+        fitting: list[tuple[_Incident, Fence, bool]] = []
         for row in rows:
             if row[0] in self.used or row[2] not in DESCRIPTIONS:
                 continue
             inc = _Incident(row[0], from_iso(row[1]), row[2], row[3], row[4], row[5])
             fence = _fence(spec.shape, inc.lat, inc.lon, spec.size_m)
             draft = self.draft(inc, fence, spec)
-            failed = {r.rule for r in policy.failures(svc.check_draft(self.conn, draft, self.at(inc, 14)))}
+            written = self.written(inc, spec)
+            failed = {r.rule for r in policy.failures(svc.check_draft(self.conn, draft, written))}
             if failed != set(spec.expect_fail):
                 continue
-            plan = plan_recipients(self.arrays, fence, inc.lat, inc.lon, draft.window_end, self.at(inc, 14))
+            plan = plan_recipients(self.arrays, fence, inc.lat, inc.lon, draft.window_end, written)
             if plan.owners_notified < spec.min_owners:
                 continue
-            self.used.add(inc.id)
-            return inc, fence
-        return None
+            seen = bool(plan.covers_incident.any())
+            fitting.append((inc, fence, seen))
+            if seen or not spec.seeing:
+                break
+        if not fitting:
+            return None
+        inc, fence, _seen = next((f for f in fitting if f[2]), fitting[0])
+        self.used.add(inc.id)
+        return inc, fence
 
     def draft(self, inc: _Incident, fence: Fence, spec: _Spec) -> DraftInput:
         from app.services.requests import DraftInput
@@ -177,19 +191,22 @@ class _Script:
             log.warning("demo requests: no incident fits %r; that request is left out", spec.key)
             return None
         inc, fence = found
-        req = _Req(spec.key)
+        req = _Req(spec.key, self.written(inc, spec))
         draft = self.draft(inc, fence, spec)
-        created = self.at(inc, 14)
 
         def create() -> None:
-            req.id = svc.create_draft(self.ana, draft, self.arrays, now=created)
+            req.id = svc.create_draft(self.ana, draft, self.arrays, now=req.created)
 
-        req.steps.append((created, create))
+        req.steps.append((req.created, create))
         self.requests.append(req)
         return req, inc
 
-    def at(self, inc: _Incident, hours: float) -> datetime:
-        return (inc.at + timedelta(hours=hours)).replace(microsecond=0)
+    def written(self, inc: _Incident, spec: _Spec) -> datetime:
+        """When ana writes the request: 14 hours after the incident, or spec.written_days before today if later."""
+        at = inc.at + timedelta(hours=14)
+        if spec.written_days is not None:
+            at = max(at, self.today - timedelta(days=spec.written_days))
+        return at.replace(microsecond=0)
 
     def then(self, req: _Req, when: datetime, act: Callable[..., object], session: Session, *args: object,
              **kwargs: object) -> None:
@@ -197,14 +214,12 @@ class _Script:
         req.id is read when the step runs (after the step creating it)."""
         req.steps.append((when, lambda: act(session, req.id, *args, now=when, **kwargs)))
 
-    def through_sending(self, req: _Req, inc: _Incident, override: tuple[str, str] | None = None) -> datetime:
-        """Submitted by ana, (a limit overridden by sue), approved by sam, sent by ana. Returns the sending time."""
+    def through_sending(self, req: _Req, inc: _Incident) -> datetime:
+        """Submitted by ana, approved by sam, sent by ana. Returns the sending time."""
         from app.services import requests as svc
 
-        t = self.at(inc, 14)
+        t = req.created
         self.then(req, t + timedelta(minutes=20), svc.submit, self.ana)
-        if override:
-            self.then(req, t + timedelta(hours=2), svc.override_rule, self.sue, *override)
         self.then(req, t + timedelta(hours=2, minutes=30), svc.approve, self.sam)
         sent = t + timedelta(hours=3)
         self.then(req, sent, svc.send, self.ana, self.arrays)
@@ -241,7 +256,7 @@ def _script(s: _Script) -> _Req | None:
     day = timedelta(days=1)
 
     # 1. Resolved: footage useful, and an arrest.
-    found = s.request(_Spec("resolved_arrest", (70, 90), ("burglary",), "circle", 330, (3, 1)))
+    found = s.request(_Spec("resolved_arrest", (60, 120), ("burglary",), "circle", 330, (3, 1), seeing=True))
     if found:
         req, inc = found
         sent = s.through_sending(req, inc)
@@ -259,15 +274,13 @@ def _script(s: _Script) -> _Req | None:
         s.then(req, sent + 6 * day, svc.resolve, s.ana, False, False,
                "The shared clip did not show the porch; closed without a suspect.")
 
-    # 3. Expired: a long window a supervisor allowed with a written reason; few answers before the week ran out.
+    # 3. Expired: few answers before the week ran out, and nobody resolved it.
     expiring: _Req | None = None
-    found = s.request(_Spec("expired", (26, 40), ("vehicle break-in", "hit and run"), "circle", 380, (10, 4),
-                            expect_fail=frozenset({policy.WINDOW_LENGTH}),
-                            note=" The victim was away overnight, so the window covers the whole night."))
+    found = s.request(_Spec("expired", (26, 40), ("vehicle break-in", "hit and run"), "circle", 380, (8, 2),
+                            note=" The car was parked overnight, so the window covers the evening and night."))
     if found:
         req, inc = found
-        sent = s.through_sending(req, inc, (policy.WINDOW_LENGTH, (
-            "The victim was away from 8 pm to 10 am and cannot say when it happened; the whole night is needed.")))
+        sent = s.through_sending(req, inc)
         s.answers(req, sent, [(6, 0, nf, False), (30, 2, dc, False)])
         expiring = req
 
@@ -281,31 +294,32 @@ def _script(s: _Script) -> _Req | None:
                "A suspect was identified from a witness statement; the footage is no longer needed.")
 
     # 5. Sent about two days ago (young enough not to have expired): some answers in, the rest pending.
-    found = s.request(_Spec("sent", (2.2, 6.5), ("burglary", "vehicle break-in", "package theft"), "circle", 300,
-                            (2, 1)))
+    found = s.request(_Spec("sent", (2.2, 16), ("burglary", "vehicle break-in", "package theft"), "circle", 300,
+                            (2, 1), seeing=True, written_days=2.6))
     if found:
         req, inc = found
         sent = s.through_sending(req, inc)
         s.answers(req, sent, [(3, 0, sh, False), (7, 1, dc, False), (19, 3, nf, False)])
 
     # 6. Awaiting a supervisor's approval.
-    found = s.request(_Spec("awaiting_approval", (1.5, 5), ("vandalism", "package theft"), "circle", 260, (3, 1),
-                            min_owners=3))
+    found = s.request(_Spec("awaiting_approval", (1.5, 21), ("vandalism", "package theft"), "circle", 260, (3, 1),
+                            min_owners=3, written_days=1.4))
     if found:
         req, inc = found
-        s.then(req, s.at(inc, 15), svc.submit, s.ana)
+        s.then(req, req.created + timedelta(hours=1), svc.submit, s.ana)
 
     # 7. A draft that breaks a rule: the area is too large (its checklist says so; it cannot be sent as it is).
-    s.request(_Spec("draft", (0.6, 5), ("package theft", "burglary"), "circle", 760, (2, 1), min_owners=3,
-                    expect_fail=frozenset({policy.AREA}), note=" Draft: the area still needs narrowing."))
+    s.request(_Spec("draft", (0.6, 25), ("package theft", "burglary"), "circle", 760, (2, 1), min_owners=3,
+                    written_days=0.5, expect_fail=frozenset({policy.AREA}),
+                    note=" Draft: the area still needs narrowing."))
     return expiring
 
 
 def ensure_demo_requests(conn: sqlite3.Connection) -> int:
     """Create the demo's footage requests once, on a demo store with its city and users. Returns how many.
 
-    Does nothing (returns 0) when any footage request exists, or when the demo city, its agency or the demo users
-    ana, sam and sue are missing."""
+    Does nothing (returns 0) when any footage request exists, or when the demo city's agency or the demo users ana
+    and sam are missing."""
     if conn.execute("SELECT EXISTS (SELECT 1 FROM footage_requests)").fetchone()[0]:
         return 0
     from app.core.records import from_iso, to_iso
@@ -318,7 +332,7 @@ def ensure_demo_requests(conn: sqlite3.Connection) -> int:
     from app.store.db import transaction
 
     sessions = {}
-    for name in ("ana", "sam", "sue"):
+    for name in ("ana", "sam"):
         rec = user_store.get_by_name(conn, name)
         if rec is None or not rec.active:
             log.info("demo requests: no active demo user %r; none created", name)
@@ -330,7 +344,7 @@ def ensure_demo_requests(conn: sqlite3.Connection) -> int:
     if agency is None:
         return 0
     today = _demo_today(conn)
-    script = _Script(conn, sessions["ana"], sessions["sam"], sessions["sue"], load_arrays(conn), today, agency[0])
+    script = _Script(conn, sessions["ana"], sessions["sam"], load_arrays(conn), today, agency[0])
     with transaction(conn):
         if conn.execute("SELECT EXISTS (SELECT 1 FROM footage_requests)").fetchone()[0]:
             return 0  # another writer got there first
