@@ -109,8 +109,8 @@ def _offset(lat: float, lon: float, north_m: float, east_m: float) -> tuple[floa
 
 
 def _fence(shape: str, lat: float, lon: float, size_m: float) -> Fence:
-    """A fence round the incident: a circle of radius size_m, a square of half-side size_m, or a block-shaped
-    polygon (a street corridor, longer east-west) of half-width size_m."""
+    """A fence round the incident: a circle of radius size_m, a square of half-side size_m, or a hexagon stretched
+    east-west along the street (a corridor 4.4 × size_m long, 1.6 × size_m wide)."""
     from app.core.fence import CircleFence, PolygonFence, RectFence
 
     if shape == "circle":
