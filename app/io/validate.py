@@ -360,8 +360,6 @@ class ChunkValidator:
                 except ValueError as exc:
                     verdicts[v] = ""
                     cache[(v,)] = (None, str(exc))
-            if all(k and k == v for v, k in verdicts.items()):
-                return values  # already canonical kind names (our own exports, generated registries)
             kinds = list(map(verdicts.__getitem__, values))
             if "" in verdicts.values():
                 for i, v in enumerate(values):
