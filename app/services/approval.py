@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from app.core.permissions import Permission
 from app.core.records import to_iso, utc_now
 from app.services.session import PermissionDenied, Session, User
@@ -58,7 +60,7 @@ def check_override(session: Session, reason: str) -> tuple[User, str]:
     return user, text
 
 
-def record_override(session: Session, request_id: int, rule: str, reason: str) -> int:
+def record_override(session: Session, request_id: int, rule: str, reason: str, now: datetime | None = None) -> int:
     """Record a supervisor's override of one rule for one request, with the reason, and audit it. Returns its id.
 
     Joins the caller's transaction if one is open, so the override and the act it allows land together.
@@ -66,7 +68,7 @@ def record_override(session: Session, request_id: int, rule: str, reason: str) -
     user, text = check_override(session, reason)
     with session.atomic() as conn:
         cur = conn.execute("INSERT INTO policy_overrides (request_id, rule, reason, supervisor_id, at) "
-                           "VALUES (?, ?, ?, ?, ?)", (request_id, rule, text, user.id, to_iso(utc_now())))
+                           "VALUES (?, ?, ?, ?, ?)", (request_id, rule, text, user.id, to_iso(now or utc_now())))
         override_id = int(cur.lastrowid or 0)
         session.audit("policy_override", f"request:{request_id}", {"rule": rule, "reason": text,
                                                                    "override_id": override_id})

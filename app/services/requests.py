@@ -281,7 +281,7 @@ def override_rule(session: Session, request_id: int, rule: str, reason: str, now
         result = next(r for r in check_request(conn, request_id, now) if r.rule == rule)
         if result.ok:
             raise RequestError(f"“{result.label}” is met; there is nothing to override.")
-        return record_override(session, request_id, rule, reason)
+        return record_override(session, request_id, rule, reason, now)
 
 
 def approve(session: Session, request_id: int, now: datetime | None = None) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from app.core import policy
 from app.core.fence import CircleFence
-from app.core.records import PROTEST_CATEGORY, RecipientState, RequestState
+from app.core.records import PROTEST_CATEGORY, RecipientState, RequestState, to_iso
 from app.services import requests as svc
 from app.services.approval import OverrideReasonError, TwoPersonRuleError
 from app.services.session import PermissionDenied
@@ -126,9 +126,10 @@ def test_a_request_breaking_a_rule_cannot_be_approved_or_sent_until_overridden(w
     svc.approve(w.session("sue"), rid, now=NOW)
     svc.send(ana, rid, now=NOW)
     assert store.get_request(w.conn, rid).state == S.SENT
-    row = w.conn.execute("SELECT rule, reason, supervisor_id FROM policy_overrides WHERE request_id = ?",
+    row = w.conn.execute("SELECT rule, reason, supervisor_id, at FROM policy_overrides WHERE request_id = ?",
                          (rid,)).fetchone()
-    assert row == (policy.CASE_NUMBER, "Legacy case number issued before the new format", w.users["sam"].id)
+    assert row == (policy.CASE_NUMBER, "Legacy case number issued before the new format", w.users["sam"].id,
+                   to_iso(NOW))  # stamped with the workflow's clock, like every transition
     assert "policy_override" in audit_actions(w.conn, f"request:{rid}")
     assert svc.public_log_entries(w.conn)[0].overrides == 1
 
