@@ -241,7 +241,7 @@ CREATE TABLE audit_log (
 
 # Step 2: indexes for the hot queries, and the audit log made append-only in the store itself.
 V2 = """
-CREATE INDEX cameras_owner ON cameras(owner_id);
+CREATE INDEX cameras_owner ON cameras(owner_id) WHERE owner_id IS NOT NULL;
 CREATE INDEX cameras_external ON cameras(external_id);
 CREATE INDEX recipients_request ON recipients(request_id);
 CREATE INDEX recipients_owner ON recipients(owner_id);

@@ -286,6 +286,10 @@ class RequestsTab(RequestAnswersMixin, QWidget):
         if keep is not None and not self.select_request(keep):
             # Out of the filter now (e.g. just resolved): keep its detail in view until another is chosen.
             self.show_request(keep)
+        elif keep is None and self.proxy.rowCount() > 0:
+            # Nothing chosen yet: show the first request rather than an empty detail pane.
+            first = self.proxy.index(0, 0)
+            self.select_request(int(first.data(IdRole)))
 
     def current_states(self) -> list[RequestState] | None:
         return STATE_FILTERS[self.state_filter.currentIndex()][1]

@@ -295,3 +295,18 @@ def test_request_limits_read_only_for_analysts_changed_by_a_supervisor(setup, qt
     changes = conn.execute("SELECT actor, object FROM audit_log WHERE action = 'policy_limit_changed'").fetchall()
     assert sorted(changes) == [("sam", "limit:area_max_sq_mi"), ("sam", "limit:area_min_sq_mi")]
     assert warnings == []
+
+
+def test_first_request_is_shown_when_nothing_was_chosen(make_window, qtbot) -> None:  # noqa: ANN001
+    from app.services.auth import ensure_demo_users
+    from app.services.demo_requests import ensure_demo_requests
+    from app.store.demo import ensure_demo_city
+
+    window = make_window(role="analyst", name="ana", demo=True)
+    ensure_demo_city(window.ctx.conn)
+    ensure_demo_users(window.ctx.conn)
+    assert ensure_demo_requests(window.ctx.conn) > 0
+    tab = window.tab("requests")
+    tab.reload()
+    assert tab.current is not None
+    assert tab.table.currentIndex().row() == 0
