@@ -98,6 +98,7 @@ class RequestsTab(RequestAnswersMixin, QWidget):
         self.proxy = RequestProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView(self)
+        self.table.setWordWrap(False)
         self.table.setObjectName("requests_table")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
@@ -195,6 +196,7 @@ class RequestsTab(RequestAnswersMixin, QWidget):
 
         self.recipient_model = RecipientTableModel(w)
         self.recipients = QTableView(w)
+        self.recipients.setWordWrap(False)
         self.recipients.setObjectName("recipients_table")
         self.recipients.setModel(self.recipient_model)
         self.recipients.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
