@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 
 from app.core.records import RecipientState
+from app.models.row_list_model import Index, RowListTableModel, short_utc
 from app.services.requests import RecipientView
 
-Index = QModelIndex | QPersistentModelIndex
 OwnerIdRole = Qt.ItemDataRole.UserRole + 1
 
 ANSWER_LABELS = {
@@ -33,34 +33,8 @@ HEADERS = [
 ]
 
 
-class RecipientTableModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[RecipientView] = []
-
-    def set_rows(self, rows: list[RecipientView]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def replace_row(self, row: int, view: RecipientView) -> None:
-        self.rows[row] = view
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(HEADERS) - 1))
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[section][0]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return HEADERS[section][1]
-        return None
+class RecipientTableModel(RowListTableModel[RecipientView]):
+    headers = HEADERS
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -70,7 +44,7 @@ class RecipientTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return [str(r.best_rank), r.name, str(r.cameras), "Yes" if r.covers_incident else "",
                     "Likely" if r.likely_overwritten else "", ANSWER_LABELS[r.state],
-                    (r.responded_at or "").replace("T", " ").rstrip("Z")[:16]][col]
+                    short_utc(r.responded_at)][col]
         if role == OwnerIdRole:
             return r.owner_id
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_OWNER:

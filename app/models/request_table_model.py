@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 
 from app.core.records import RequestState
+from app.models.row_list_model import Index, RowListTableModel, short_utc
 from app.store.requests import RequestSummary
-
-Index = QModelIndex | QPersistentModelIndex
 
 SortRole = Qt.ItemDataRole.UserRole
 IdRole = Qt.ItemDataRole.UserRole + 1
@@ -45,38 +44,13 @@ HEADERS = [
 _NUMERIC = {COL_ID, COL_PUBLIC, COL_NOTIFIED, COL_SHARED, COL_DECLINED, COL_PENDING}
 
 
-def _when(iso: str | None) -> str:
-    return iso.replace("T", " ").rstrip("Z")[:16] if iso else ""
-
-
-class RequestTableModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[RequestSummary] = []
-
-    def set_rows(self, rows: list[RequestSummary]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt API
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(HEADERS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[section][0]
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return HEADERS[section][1]
-        return None
+class RequestTableModel(RowListTableModel[RequestSummary]):
+    headers = HEADERS
 
     def value(self, r: RequestSummary, col: int) -> Any:
-        return [r.id, r.public_no, STATE_LABELS[r.state], r.case_number, r.agency, r.category, _when(r.created_at),
-                _when(r.sent_at), _when(r.expires_at), r.author, r.notified, r.shared, r.declined, r.pending][col]
+        return [r.id, r.public_no, STATE_LABELS[r.state], r.case_number, r.agency, r.category,
+                short_utc(r.created_at), short_utc(r.sent_at), short_utc(r.expires_at), r.author, r.notified,
+                r.shared, r.declined, r.pending][col]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
