@@ -22,7 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainter
 from app.core.fence import PointIndex
 from app.map import painting
 from app.map.layer_base import MapLayer, ViewState
-from app.map.lod import DensityPyramid, bin_points, colour_index
+from app.map.lod import DensityPyramid, bin_points, colour_index, colour_table
 from app.store.camera_arrays import CameraArrays
 
 POINTS_MAX = 40_000           # above this many cameras in view, draw the density image
@@ -34,29 +34,25 @@ SELECTION_DRAW_MAX = 200_000  # more selected cameras in view than this: draw ev
 
 @dataclass
 class CameraData:
-    """Everything the layer draws from, built off the GUI thread (build_camera_data)."""
+    """Everything the layer draws from, built off the GUI thread (build_camera_data).
+
+    The map keeps no copy of the registry's columns: kind, consent, ids and coordinates are read from `arrays`
+    through the index's x order when needed (only ever for the few points in view or in a fence).
+    """
 
     arrays: CameraArrays
     index: PointIndex
     pyramid: DensityPyramid
-    kind: np.ndarray       # int8 per index position
-    hollow: np.ndarray     # bool per index position (owner opted out)
-    rank: np.ndarray       # index position of each row of `arrays` (inverse of index.order)
 
 
 def camera_data_nbytes(data: CameraData) -> int:
-    """Memory of the map's own copy of the data (index, pyramid, per-point draw columns), not the arrays."""
-    idx = data.index
-    return (idx.ids.nbytes + idx.order.nbytes + idx.x.nbytes + idx.y.nbytes + data.pyramid.nbytes()
-            + data.kind.nbytes + data.hollow.nbytes + data.rank.nbytes)
+    """Memory of the map's own data (index, pyramid), not the arrays it reads from."""
+    return data.index.nbytes() + data.pyramid.nbytes()
 
 
 def build_camera_data(arrays: CameraArrays) -> CameraData:
     index = PointIndex.build(arrays.ids, arrays.lat, arrays.lon)
-    rank = np.empty(len(arrays), np.int32)
-    rank[index.order] = np.arange(len(arrays), dtype=np.int32)
-    return CameraData(arrays, index, DensityPyramid(index.x, index.y), arrays.kind[index.order],
-                      arrays.opted_out[index.order], rank)
+    return CameraData(arrays, index, DensityPyramid(index.x, index.y, offset=(index.origin_x, index.origin_y)))
 
 
 class CameraLayer(MapLayer):
@@ -74,12 +70,16 @@ class CameraLayer(MapLayer):
         self._image: QImage | None = None
         self._image_rect = (0.0, 0.0, 0.0, 0.0)
         self._lut = painting.density_lut()
+        self._level_luts: dict[tuple[int, int], np.ndarray] = {}  # (id(pyramid), level) → count → ARGB
         self.highlight_id: int | None = None         # the camera whose details are shown
+        self._highlight_pos: tuple[tuple[int, int], np.ndarray] | None = None
 
     # --- data --------------------------------------------------------------------------------------------------
     def set_data(self, data: CameraData | None) -> None:
         self.data = data
         self.selected_pos = np.empty(0, np.int64)
+        self._level_luts.clear()
+        self._highlight_pos = None
         self._frame_key = None
         self.update()
 
@@ -88,16 +88,18 @@ class CameraLayer(MapLayer):
             self.selected_pos = np.empty(0, np.int64)
         else:
             rows = self.data.arrays.positions_of(ids)
-            self.selected_pos = np.sort(self.data.rank[rows])
+            self.selected_pos = self.data.index.positions_of_rows(rows)
         self._frame_key = None
         self.update()
 
     def data_bounds(self) -> QRectF | None:
         if self.data is None or len(self.data.index) == 0:
             return None
-        idx = self.data.index
-        y0, y1 = float(idx.y.min()), float(idx.y.max())
-        return QRectF(float(idx.x[0]), y0, float(idx.x[-1] - idx.x[0]), y1 - y0)
+        extent = self.data.index.extent
+        if extent is None:
+            return None
+        x0, y0, x1, y1 = extent
+        return QRectF(x0, y0, x1 - x0, y1 - y0)
 
     def camera_at(self, x: float, y: float, radius_m: float) -> int | None:
         """Id of the camera nearest to a Mercator point within radius_m (map metres), or None."""
@@ -107,9 +109,10 @@ class CameraLayer(MapLayer):
         pos = idx.in_rect_xy(x - radius_m, y - radius_m, x + radius_m, y + radius_m)
         if pos.size == 0:
             return None
-        d2 = (idx.x[pos] - x) ** 2 + (idx.y[pos] - y) ** 2
+        px, py = idx.xy(pos)
+        d2 = (px - x) ** 2 + (py - y) ** 2
         best = int(np.argmin(d2))
-        return int(idx.ids[pos[best]]) if d2[best] <= radius_m * radius_m else None
+        return int(idx.ids_at(pos[best])) if d2[best] <= radius_m * radius_m else None
 
     # --- deciding what to draw -----------------------------------------------------------------------------------
     def _prepare(self, vs: ViewState) -> None:
@@ -135,26 +138,48 @@ class CameraLayer(MapLayer):
         level = data.pyramid.level_for(vs.m_per_px)
         if level is not None:
             win = data.pyramid.window(level, vs.x0, vs.y0, vs.x1, vs.y1)
-            colours, rect = win.colours, (win.x0, win.y0, win.x1, win.y1)
-        else:
-            # Zoomed in past the pyramid's base: bin what is visible at half screen resolution.
-            if pos is None:
-                pos = data.index.in_rect_xy(vs.x0, vs.y0, vs.x1, vs.y1)
-            nx, ny = max(vs.width_px // 2, 1), max(vs.height_px // 2, 1)
-            counts = bin_points(data.index.x[pos], data.index.y[pos], vs.x0, vs.y0, vs.x1, vs.y1, nx, ny)
-            rect = (vs.x0, vs.y0, vs.x1, vs.y1)
-            # Keep colours comparable with the pyramid: scale the base level's max to the finer cells.
-            base_cell = data.pyramid.cell_m(0)
-            max_count = max(1, int(data.pyramid.level_max[0] * ((rect[2] - rect[0]) / nx / base_cell) ** 2))
-            colours = colour_index(counts, max_count)
+            if win.counts.size == 0:
+                return
+            lut = self._level_lut(level)
+            # count → premultiplied ARGB in one lookup (a table per level); image rows run north → south.
+            counts = win.counts[::-1]
+            argb = lut[counts] if lut is not None else self._lut[colour_index(counts, win.max_count)]
+            self._set_image(argb, (win.x0, win.y0, win.x1, win.y1))
+            return
+        # Zoomed in past the pyramid's base: bin what is visible at half screen resolution.
+        if pos is None:
+            pos = data.index.in_rect_xy(vs.x0, vs.y0, vs.x1, vs.y1)
+        nx, ny = max(vs.width_px // 2, 1), max(vs.height_px // 2, 1)
+        px, py = data.index.xy(pos)
+        counts = bin_points(px, py, vs.x0, vs.y0, vs.x1, vs.y1, nx, ny)
+        rect = (vs.x0, vs.y0, vs.x1, vs.y1)
+        # Keep colours comparable with the pyramid: scale the base level's max to the finer cells.
+        base_cell = data.pyramid.cell_m(0)
+        max_count = max(1, int(data.pyramid.level_max[0] * ((rect[2] - rect[0]) / nx / base_cell) ** 2))
+        colours = colour_index(counts, max_count)
         if colours.size == 0:
             return
         # Palette lookup in numpy straight to premultiplied ARGB: the format QPainter draws fastest.
-        argb = np.ascontiguousarray(self._lut[colours[::-1]])  # image rows run north → south
+        self._set_image(self._lut[colours[::-1]], rect)  # image rows run north → south
+
+    def _set_image(self, argb: np.ndarray, rect: tuple[float, float, float, float]) -> None:
+        argb = np.ascontiguousarray(argb)
         h, w = argb.shape
         image = QImage(argb.data, w, h, 4 * w, QImage.Format.Format_ARGB32_Premultiplied)
         self._image = image.copy()  # own the pixels: the numpy buffer goes away
         self._image_rect = rect
+
+    def _level_lut(self, level: int) -> np.ndarray | None:
+        """count → ARGB for a pyramid level (at most 65,536 entries); None for a level with larger counts."""
+        data = self.data
+        assert data is not None
+        key = (id(data.pyramid), level)
+        if key not in self._level_luts:
+            top = data.pyramid.level_max[level]
+            if top > np.iinfo(np.uint16).max:
+                return None
+            self._level_luts[key] = self._lut[colour_table(top)]
+        return self._level_luts[key]
 
     # --- painting ------------------------------------------------------------------------------------------------
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
@@ -180,13 +205,14 @@ class CameraLayer(MapLayer):
         pos = self.visible
         if pos.size == 0:
             return
-        px, py = painting.to_device(t, data.index.x[pos], data.index.y[pos])
+        px, py = painting.to_device(t, *data.index.xy(pos))
         size = 7.0 if pos.size <= 2_000 else 5.0 if pos.size <= 10_000 else 3.0
         if pos.size <= WEDGES_MAX and vs.ground_m_per_px <= WEDGE_GROUND_M_PER_PX:
             self._paint_wedges(painter, t, pos)
         self._paint_selection(painter, t, vs, sparse=False, size=size)
-        kinds = data.kind[pos]
-        hollow = data.hollow[pos]
+        rows = data.index.rows(pos)
+        kinds = data.arrays.kind[rows]
+        hollow = data.arrays.opted_out[rows]
         for code, colour in enumerate(painting.KIND_QCOLOURS):
             m = kinds == code
             if not m.any():
@@ -198,14 +224,23 @@ class CameraLayer(MapLayer):
                 painter.setPen(painting.pen(painting.MAP_BACKGROUND, size - 3))
                 painter.drawPoints(painting.polygon(px[mh], py[mh]))
         if self.highlight_id is not None:
-            row = data.arrays.positions_of([self.highlight_id])
-            if row.size:
-                p = data.rank[row]
-                hx, hy = painting.to_device(t, data.index.x[p], data.index.y[p])
+            p = self._highlight_positions()
+            if p.size:
+                hx, hy = painting.to_device(t, *data.index.xy(p))
                 painter.setPen(painting.pen("#202020", 1.5))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 r = size / 2 + 4
                 painter.drawEllipse(QRectF(float(hx[0]) - r, float(hy[0]) - r, 2 * r, 2 * r))
+
+    def _highlight_positions(self) -> np.ndarray:
+        """Index position of the highlighted camera (cached: finding it scans the index once)."""
+        data = self.data
+        assert data is not None and self.highlight_id is not None
+        key = (self.highlight_id, id(data))
+        if self._highlight_pos is None or self._highlight_pos[0] != key:
+            row = data.arrays.positions_of([self.highlight_id])
+            self._highlight_pos = (key, np.flatnonzero(data.index.order == row[0]) if row.size else row)
+        return self._highlight_pos[1]
 
     def _paint_selection(self, painter: QPainter, t: object, vs: ViewState, sparse: bool,
                          size: float = 3.0) -> None:
@@ -213,16 +248,12 @@ class CameraLayer(MapLayer):
         sel = self.selected_pos
         if data is None or sel.size == 0:
             return
-        xs = data.index.x[sel]  # ascending, because index positions are in x order
-        a, b = np.searchsorted(xs, [vs.x0, vs.x1], side="left")[0], np.searchsorted(xs, vs.x1, side="right")
-        cand = sel[a:b]
-        ys = data.index.y[cand]
-        cand = cand[(ys >= vs.y0) & (ys <= vs.y1)]
+        cand = data.index.within_rect(sel, vs.x0, vs.y0, vs.x1, vs.y1)  # sel ascending = in x order
         if cand.size == 0:
             return
         if sparse and cand.size > SELECTION_DRAW_MAX:
             cand = cand[:: math.ceil(cand.size / SELECTION_DRAW_MAX)]
-        px, py = painting.to_device(t, data.index.x[cand], data.index.y[cand])
+        px, py = painting.to_device(t, *data.index.xy(cand))
         poly = painting.polygon(px, py)
         painter.setPen(painting.pen("#202020", size + 6))
         painter.drawPoints(poly)
@@ -232,7 +263,7 @@ class CameraLayer(MapLayer):
     def _paint_wedges(self, painter: QPainter, t: object, pos: np.ndarray) -> None:
         data = self.data
         assert data is not None
-        rows = data.index.order[pos]
+        rows = data.index.rows(pos)
         a = data.arrays
         heading = a.heading_deg[rows].astype(np.float64)
         fov = np.minimum(a.fov_deg[rows].astype(np.float64), 360.0)
@@ -247,8 +278,8 @@ class CameraLayer(MapLayer):
         # Ground metres → Mercator metres at each camera's latitude (scale 1/cos φ).
         k = 1.0 / np.cos(np.radians(data.index.lat_lon(pos)[0]))
         r = (rng * k)[:, None]
-        cx = data.index.x[pos][:, None]
-        cy = data.index.y[pos][:, None]
+        cx, cy = data.index.xy(pos)
+        cx, cy = cx[:, None], cy[:, None]
         gap = np.full_like(cx, np.nan)  # NaN between wedges: each is its own closed figure in the one path
         xs = np.concatenate([cx, cx + r * np.sin(ang), cx, gap], axis=1)
         ys = np.concatenate([cy, cy + r * np.cos(ang), cy, gap], axis=1)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolBar, QWidge
 
 from app import settings
 from app.core import geo
-from app.core.fence import Fence, select_positions
+from app.core.fence import Fence, select_ids, select_positions
 from app.core.permissions import Permission
 from app.map.camera_layer import CameraData, CameraLayer, build_camera_data
 from app.map.canvas import MapCanvas
@@ -238,7 +238,7 @@ class MapPanel(QMainWindow):
     def select_in_fence(self, fence: Fence) -> np.ndarray:
         if self.camera_data is None:
             return np.empty(0, np.int64)
-        return np.sort(self.camera_data.index.ids[select_positions(self.camera_data.index, fence)])
+        return select_ids(self.camera_data.index, fence)
 
     def _fence_previewed(self, fence: Fence) -> None:
         n = len(select_positions(self.camera_data.index, fence)) if self.camera_data else 0

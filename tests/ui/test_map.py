@@ -261,7 +261,7 @@ def test_selection_sync_with_registry_table(map_window, qtbot) -> None:  # noqa:
     picked = arrays.ids[[3, 10, 2999]]
     window.camera_selection.set_ids(picked, source=object())
     assert panel.cameras.selected_pos.size == 3
-    assert np.array_equal(np.sort(panel.camera_data.index.ids[panel.cameras.selected_pos]), np.sort(picked))
+    assert np.array_equal(np.sort(panel.camera_data.index.ids_at(panel.cameras.selected_pos)), np.sort(picked))
     assert window.map_tab.current_fence() is None
     registry = window.tab("registry")
     if registry is None or not hasattr(registry, "table"):

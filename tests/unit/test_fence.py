@@ -182,9 +182,73 @@ def test_point_index_visible_rect_and_empty() -> None:
     x0, y0 = geo.lonlat_to_xy(-122.35, 47.60)
     x1, y1 = geo.lonlat_to_xy(-122.31, 47.62)
     pos = index.in_rect_xy(float(x0), float(y0), float(x1), float(y1))
-    assert np.array_equal(np.sort(index.ids[pos]), select_ids(index, RectFence(47.60, -122.35, 47.62, -122.31)))
+    assert np.array_equal(np.sort(index.ids_at(pos)), select_ids(index, RectFence(47.60, -122.35, 47.62, -122.31)))
     empty = PointIndex.empty()
     assert select_ids(empty, CircleFence(0.0, 0.0, 10.0)).size == 0
+
+
+def _boundary_points(fence: CircleFence | RectFence | PolygonFence, rng: np.random.Generator,
+                     offsets_m: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Points on the fence's outline (its vertices, and along its edges) and at the given ground offsets across
+    it, north/south/east/west: the points a float32 index could put on the wrong side."""
+    if isinstance(fence, CircleFence):
+        bearings = rng.uniform(0, 360, 400)
+        lat, lon = geo.destination(fence.center_lat, fence.center_lon, bearings, fence.radius_m)
+    else:
+        ring = np.array(fence.ring() if callable(fence.ring) else fence.ring)
+        ring = np.vstack([ring, ring[:1]])
+        x, y = geo.lonlat_to_xy(ring[:, 1], ring[:, 0])  # edges are straight on the map
+        t = rng.random(400)
+        edge = rng.integers(0, len(ring) - 1, 400)
+        ex, ey = x[edge] + t * (x[edge + 1] - x[edge]), y[edge] + t * (y[edge + 1] - y[edge])
+        elon, elat = geo.xy_to_lonlat(ex, ey)
+        # Along a meridian or a parallel the edge's latitude/longitude is exact: keep it so, exactly on the edge.
+        along_meridian = ring[edge, 1] == ring[edge + 1, 1]
+        along_parallel = ring[edge, 0] == ring[edge + 1, 0]
+        elon = np.where(along_meridian, ring[edge, 1], elon)
+        elat = np.where(along_parallel, ring[edge, 0], elat)
+        lat, lon = np.concatenate([ring[:-1, 0], elat]), np.concatenate([ring[:-1, 1], elon])
+    out_lat, out_lon = [lat], [lon]
+    for d in offsets_m:
+        for bearing in (0.0, 90.0, 180.0, 270.0):
+            la, lo = geo.destination(0.0, 0.0, bearing, d)  # offsets in degrees at the equator, scaled below
+            out_lat.append(lat + la)
+            out_lon.append(lon + lo / np.cos(np.radians(lat)))
+    return np.concatenate(out_lat), np.concatenate(out_lon)
+
+
+@pytest.mark.parametrize("spread_deg", [0.05, 60.0])  # a city (err_m ~ mm) and a continent (err_m ~ m)
+@pytest.mark.parametrize("fence", [
+    CircleFence(47.61, -122.33, 800.0),
+    RectFence(47.60, -122.35, 47.62, -122.31),
+    _star(47.615, -122.335, 6, 1500.0, 500.0),
+    PolygonFence(((47.60, -122.34), (47.60, -122.32), (47.61, -122.32), (47.61, -122.33), (47.62, -122.33),
+                  (47.62, -122.34))),  # L-shaped, with edges along meridians and parallels (vertical on the map)
+])
+def test_select_exact_at_the_boundary(fence: CircleFence | RectFence | PolygonFence, spread_deg: float) -> None:
+    """The index keeps float32 map positions; the selection must still equal fence.contains on the true
+    coordinates, for points on the outline and a fraction of the index's error away from it."""
+    rng = np.random.default_rng(4)
+    b_lat, b_lon = _boundary_points(fence, rng, (1e-6, 1e-3, 0.01, 0.3, 1.0, 3.0))
+    # Background points: enough around the fence that the polygon takes the vectorised crossing path, plus a few
+    # far away that set the index's extent (and so its float32 error).
+    n = 60_000
+    lat = np.concatenate([b_lat, rng.uniform(47.595, 47.625, n), 47.61 + rng.uniform(-1, 1, 50) * spread_deg / 2])
+    lon = np.concatenate([b_lon, rng.uniform(-122.355, -122.305, n), -122.33 + rng.uniform(-1, 1, 50) * spread_deg])
+    ids = np.arange(lat.size, dtype=np.int64) * 2 + 1
+    index = PointIndex.build(ids, lat, lon)
+    assert (index.err_m > 0.1) == (spread_deg > 1)  # the continent's index really is coarse
+    got = select_ids(index, fence)
+    assert np.array_equal(got, ids[fence.contains(lat, lon)])
+    # Points on the outline count as inside ("covers"): checked where they are exactly on it — the vertices, and
+    # every point of the rectangle's and the L's edges (along meridians and parallels).
+    outline = b_lat.size // 25
+    if isinstance(fence, PolygonFence):
+        assert np.isin(ids[:len(fence.ring)], got).all()
+        if fence.ring[0] == (47.60, -122.34):
+            assert np.isin(ids[:outline], got).all()
+    elif isinstance(fence, RectFence):
+        assert np.isin(ids[:outline], got).all()
 
 
 def _load_points(path: Path) -> tuple[np.ndarray, np.ndarray]:

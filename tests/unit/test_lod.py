@@ -22,6 +22,18 @@ def test_every_level_counts_every_point() -> None:
     assert p.total == x.size
 
 
+def test_crowded_cells_and_missing_coordinates() -> None:
+    # 70,000 points in one spot overflow uint16 cells: those levels stay int32; NaN points are left out.
+    x = np.concatenate([np.full(70_000, 5.0), np.linspace(0, 1000, 500), [np.nan, 3.0]])
+    y = np.concatenate([np.full(70_000, 5.0), np.linspace(0, 1000, 500), [4.0, np.nan]])
+    p = DensityPyramid(x, y, base_cells=64)
+    assert p.levels[0].dtype == np.int32 and p.level_max[0] >= 70_000
+    for counts in p.levels:
+        assert int(counts.sum()) == 70_500
+    small = DensityPyramid(x[70_000:], y[70_000:], base_cells=64)
+    assert all(c.dtype == np.uint16 for c in small.levels) and small.total == 500
+
+
 def test_base_level_matches_histogram2d() -> None:
     x, y = _points(20_000)
     p = DensityPyramid(x, y, base_cells=128)
