@@ -81,8 +81,8 @@ class RecipientPlan:
 
 def plan_recipients(arrays: CameraArrays, fence: Fence, incident_lat: float | None, incident_lon: float | None,
                     window_end: datetime, now: datetime, positions: np.ndarray | None = None) -> RecipientPlan:
-    """The recipients of a request over `arrays`. `positions` (rows already known to be in the fence, e.g. from
-    app.core.fence.select_positions on a PointIndex) skips the containment pass."""
+    """The recipients of a request over `arrays`. `positions` (rows of `arrays` already known to be in the fence,
+    e.g. index.rows(select_positions(index, fence)) on a PointIndex) skips the containment pass."""
     if positions is None:
         inside = np.flatnonzero(fence.contains(arrays.lat, arrays.lon) & arrays.active)
     else:
