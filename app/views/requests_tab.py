@@ -15,11 +15,9 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
-    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -33,14 +31,15 @@ from app.core.permissions import Permission
 from app.core.records import RecipientState, RequestState, utc_now
 from app.models.recipient_table_model import ANSWER_LABELS, RecipientTableModel
 from app.models.request_table_model import STATE_LABELS, IdRole, RequestProxyModel, RequestTableModel
+from app.models.row_list_model import short_utc
 from app.services import requests as svc
-from app.services.approval import OverrideReasonError
-from app.services.session import PermissionDenied, User
+from app.services.session import User
 from app.store import requests as store
 from app.store.camera_arrays import CameraArrays
 from app.views.actions import Action
 from app.views.request_answers import RequestAnswersMixin
 from app.views.request_area_view import RequestAreaView
+from app.views.request_steps import RequestStepsMixin
 
 if TYPE_CHECKING:
     from app.views.main_window import MainWindow
@@ -57,11 +56,7 @@ ANSWER_KEYS = {"S": RecipientState.SHARED, "D": RecipientState.DECLINED, "N": Re
                "R": RecipientState.NO_RESPONSE}
 
 
-def _when(iso: str | None) -> str:
-    return iso.replace("T", " ").rstrip("Z")[:16] if iso else ""
-
-
-class RequestsTab(RequestAnswersMixin, QWidget):
+class RequestsTab(RequestAnswersMixin, RequestStepsMixin, QWidget):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window_ = window
@@ -332,10 +327,10 @@ class RequestsTab(RequestAnswersMixin, QWidget):
         public = f" · public log #{rec.public_no}" if rec.public_no else ""
         self.summary.setText(
             f"<b>Request {rec.id}</b> · {STATE_LABELS[rec.state]}{public} · case {rec.case_number} · "
-            f"{agency[0] if agency else ''} · {rec.offense_category}<br>Window {_when(rec.window_start)} – "
-            f"{_when(rec.window_end)} UTC"
+            f"{agency[0] if agency else ''} · {rec.offense_category}<br>Window {short_utc(rec.window_start)} – "
+            f"{short_utc(rec.window_end)} UTC"
             f" · area {rec.fence.area_sq_mi():.3f} sq mi · {rules}"
-            + (f"<br>Expires {_when(rec.expires_at)} UTC" if rec.expires_at and rec.state == S.SENT else ""))
+            + (f"<br>Expires {short_utc(rec.expires_at)} UTC" if rec.expires_at and rec.state == S.SENT else ""))
         self.area_view.set_area(rec.fence, store.recipient_points(self.conn, rec.id),
                                 store.incident_point(self.conn, rec.incident_id))
         self.timeline.clear()
@@ -390,150 +385,6 @@ class RequestsTab(RequestAnswersMixin, QWidget):
         self.outreach_buttons["import"].setEnabled(state == S.SENT and can(Permission.RECORD_RESPONSE))
         self.outreach_buttons["opt_out"].setEnabled(sent and can(Permission.RECORD_RESPONSE))
         self.outreach_buttons["map"].setEnabled(rec is not None and self.window_.tab("map") is not None)
-
-    # --- running a step -----------------------------------------------------------------------------------------------
-    def _run(self, title: str, fn) -> bool:  # noqa: ANN001
-        """Run a service call; show its refusal in words; refresh the list and the detail either way."""
-        try:
-            fn()
-        except (svc.RequestError, PermissionDenied, OverrideReasonError) as exc:
-            QMessageBox.warning(self, title, str(exc))
-            return False
-        finally:
-            request_id = self.current.id if self.current else None
-            self.reload()
-            if request_id is not None:
-                self.select_request(request_id)
-        return True
-
-    def new_request(self) -> None:
-        from app.views.dialogs.request_dialog import RequestDialog
-
-        if not self.session.can(Permission.CREATE_REQUEST):
-            QMessageBox.information(self, "New Footage Request", "Only analysts and supervisors write requests.")
-            return
-        if not store.agencies(self.conn):
-            QMessageBox.information(self, "New Footage Request", "There is no partner agency on record yet: add the "
-                                    "agency (with its jurisdiction and case-number format) first.")
-            return
-        map_tab = self.window_.tab("map")
-        fence = getattr(map_tab, "current_fence", lambda: None)() if map_tab is not None else None
-        self.window_.show_tab("requests")
-        self._open_dialog(RequestDialog(self.session, self.arrays(), fence, None, self, self.clock))
-
-    def edit_request(self) -> None:
-        from app.views.dialogs.request_dialog import RequestDialog
-
-        if self.current is not None and self.current.state == S.DRAFT:
-            self._open_dialog(RequestDialog(self.session, self.arrays(), None, self.current, self, self.clock))
-
-    def _open_dialog(self, dialog) -> None:  # noqa: ANN001
-        self.request_dialog = dialog
-
-        def done(result: int) -> None:
-            if result and dialog.request_id is not None:
-                self.reload()
-                self.select_request(dialog.request_id)
-            self.request_dialog = None
-            dialog.deleteLater()
-
-        dialog.finished.connect(done)
-        dialog.open()
-
-    def submit(self) -> None:
-        if self.current is None:
-            return
-        rid = self.current.id
-        failed: list = []
-        if self._run("Submit", lambda: failed.extend(svc.submit(self.session, rid, self.clock()))) and failed:
-            self.window_.statusBar().showMessage(f"Submitted with {len(failed)} rule(s) not met: a supervisor must "
-                                                 "override them or return the request for corrections.", 8000)
-
-    def approve(self) -> None:
-        if self.current is not None:
-            rid = self.current.id
-            self._run("Approve", lambda: svc.approve(self.session, rid, self.clock()))
-
-    def override(self) -> None:
-        from app.views.dialogs.override_dialog import OverrideDialog
-
-        if self.current is None:
-            return
-        rid = self.current.id
-        overridden = store.overridden_rules(self.conn, rid)
-        failed = [r for r in svc.check_request(self.conn, rid, self.clock())
-                  if not r.ok and r.overridable and r.rule not in overridden]
-        if not failed:
-            QMessageBox.information(self, "Override", "No rule of this request needs an override.")
-            return
-        dialog = OverrideDialog(failed, self)
-        self.override_dialog = dialog
-
-        def done(result: int) -> None:
-            if result:
-                rule, reason = dialog.chosen()
-                self._run("Override", lambda: svc.override_rule(self.session, rid, rule, reason, self.clock()))
-            dialog.deleteLater()
-
-        dialog.finished.connect(done)
-        dialog.open()
-
-    def send(self) -> None:
-        if self.current is None:
-            return
-        rid = self.current.id
-        plans: list = []
-        if self._run("Send", lambda: plans.append(svc.send(self.session, rid, self.arrays(), self.clock()))):
-            plan = plans[0]
-            self.window_.statusBar().showMessage(
-                f"Sent: {plan.owners_notified} owners to notify ({plan.opted_out_owners} opted-out owners left out). "
-                "Print the letters or export the notices CSV.", 8000)
-
-    def withdraw(self) -> None:
-        if self.current is None:
-            return
-        rid = self.current.id
-        reason, ok = QInputDialog.getText(self, "Withdraw Request", "Why is the request withdrawn?")
-        if ok:
-            self._run("Withdraw", lambda: svc.withdraw(self.session, rid, reason, self.clock()))
-
-    def resolve(self) -> None:
-        from app.views.dialogs.resolve_dialog import ResolveDialog
-
-        if self.current is None:
-            return
-        rid = self.current.id
-        dialog = ResolveDialog(self)
-        self.resolve_dialog = dialog
-
-        def done(result: int) -> None:
-            if result:
-                useful, arrest, notes = dialog.outcome()
-                self._run("Resolve", lambda: svc.resolve(self.session, rid, useful, arrest, notes, self.clock()))
-            dialog.deleteLater()
-
-        dialog.finished.connect(done)
-        dialog.open()
-
-    def show_on_map(self) -> None:
-        map_tab = self.window_.tab("map")
-        if self.current is not None and hasattr(map_tab, "set_fence"):
-            map_tab.set_fence(self.current.fence)
-            self.window_.show_tab("map")
-
-    def show_limits(self) -> None:
-        from app.views.dialogs.limits_dialog import LimitsDialog
-
-        dialog = LimitsDialog(self.session, self)
-        self.limits_dialog = dialog
-
-        def done(result: int) -> None:
-            if result and self.current is not None:
-                self.show_request(self.current.id)  # the rules now read the new limits
-            dialog.deleteLater()
-
-        dialog.finished.connect(done)
-        dialog.open()
 
     # --- expiry -------------------------------------------------------------------------------------------------------
     def expire_now(self, now: datetime | None = None) -> list[int]:

@@ -28,7 +28,7 @@ def setup(make_window, qtbot, monkeypatch):  # noqa: ANN001, ANN201
     world = build_world(window.ctx.conn)
     window.ctx.session.set_user(world.users["ana"])
     warnings: list[str] = []
-    monkeypatch.setattr("app.views.requests_tab.QMessageBox.warning",
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.warning",
                         lambda _parent, _title, text, *a, **k: warnings.append(text))
     window.show()
     qtbot.waitExposed(window)
