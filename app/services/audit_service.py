@@ -21,6 +21,7 @@ from app.core.permissions import Permission
 from app.core.records import to_iso, utc_now
 from app.services.session import Session
 from app.store import audit as audit_store
+from app.store.db import transaction
 
 PERSONAL_KEYS = frozenset({"email", "phone", "address", "contact", "display_name", "owner_name",
                            "investigator_contact", "owner_contact"})
@@ -155,17 +156,20 @@ def write_export(conn: sqlite3.Connection, flt: audit_store.AuditFilter, csv_pat
     return ExportResult(written, csv_path, head_path, head)
 
 
-def record_export(session: Session, flt: audit_store.AuditFilter, result: ExportResult) -> None:
-    session.audit("audit_exported", f"file:{result.csv_path.name}",
-                  {"rows": result.rows, "filter": flt.__dict__, "head_seq": result.head.seq,
-                   "head_hash": result.head.hash})
+def record_export(conn: sqlite3.Connection, actor: str, flt: audit_store.AuditFilter, result: ExportResult) -> None:
+    """The audit entry for a written export. The worker that wrote the file records it on its own connection, as
+    the user who started it: signing out or closing the window meanwhile cannot lose or re-attribute it."""
+    with transaction(conn):
+        audit_store.append(conn, actor, "audit_exported", f"file:{result.csv_path.name}",
+                           {"rows": result.rows, "filter": flt.__dict__, "head_seq": result.head.seq,
+                            "head_hash": result.head.hash})
 
 
 def export_log(session: Session, flt: audit_store.AuditFilter, csv_path: Path) -> ExportResult:
     """Check, write and audit an export in one go (scripts and tests; the window runs write_export in a worker)."""
     mask = authorize_export(session)
     result = write_export(session.conn, flt, csv_path, mask)
-    record_export(session, flt, result)
+    record_export(session.conn, session.actor, flt, result)
     return result
 
 

@@ -15,6 +15,8 @@ from app.io.camera_import import ImportResult, write_import
 from app.io.export import export_cameras
 from app.io.validate import Validation
 from app.services.session import Session
+from app.store import audit as audit_store
+from app.store.db import transaction
 
 
 def import_actor(session: Session) -> str:
@@ -41,8 +43,9 @@ def export_registry(conn: sqlite3.Connection, path: Path, fmt: str, ids: Sequenc
     return export_cameras(conn, path, fmt, ids, progress, check)
 
 
-def record_export(session: Session, path: Path, fmt: str, count: int, selection: bool) -> None:
-    """The audit entry for a finished export (no contact details were in it; the entry says what left)."""
-    session.require(Permission.EXPORT_DATA)
-    session.audit("export", f"file:{path.name}", {"format": fmt, "cameras": count, "selection": selection,
-                                                  "path": str(path)})
+def record_export(conn: sqlite3.Connection, actor: str, path: Path, fmt: str, count: int, selection: bool) -> None:
+    """The audit entry for a written export (no contact details were in it; the entry says what left). Recorded
+    by the worker that wrote the file, as the user who started it (from export_actor)."""
+    with transaction(conn):
+        audit_store.append(conn, actor, "export", f"file:{path.name}",
+                           {"format": fmt, "cameras": count, "selection": selection, "path": str(path)})

@@ -373,6 +373,7 @@ def export_audit(window: MainWindow, flt: audit_store.AuditFilter) -> None:
     except PermissionDenied as exc:
         _report(window, QMessageBox.Icon.Warning, "Cannot export the audit log", str(exc))
         return
+    actor = session.actor
     stamp = QDateTime.currentDateTimeUtc().toString("yyyyMMdd-HHmm")
     path = files.choose_save_file(window, "Export Audit Log", "CSV files (*.csv)", "audit_export",
                                   f"audit-log-{stamp}.csv")
@@ -385,12 +386,13 @@ def export_audit(window: MainWindow, flt: audit_store.AuditFilter) -> None:
     def work(control: JobControl) -> audit_service.ExportResult:
         conn = connect(db_path)
         try:
-            return audit_service.write_export(conn, flt, path, mask, control.progress, control.check)
+            result = audit_service.write_export(conn, flt, path, mask, control.progress, control.check)
+            audit_service.record_export(conn, actor, flt, result)
+            return result
         finally:
             conn.close()
 
     def done(result: audit_service.ExportResult) -> None:
-        audit_service.record_export(session, flt, result)
         _report(window, QMessageBox.Icon.Information, "Audit log exported",
                 f"Exported {result.rows:,} entries to {result.csv_path}.\n\nThe chain head (entry {result.head.seq}, "
                 f"SHA-256 {result.head.hash}) is saved in {result.head_path.name}. Keep that file apart from this "

@@ -212,7 +212,7 @@ class ImportController(QObject):
     def export(self, fmt: str) -> None:
         session = self.window.ctx.session
         try:
-            imports.export_actor(session)
+            actor = imports.export_actor(session)
         except PermissionDenied as exc:
             self.report(QMessageBox.Icon.Warning, "Cannot export", f"{exc}.")
             return
@@ -234,12 +234,13 @@ class ImportController(QObject):
         def work(control: JobControl) -> int:
             conn = connect(db_path)
             try:
-                return imports.export_registry(conn, path, fmt, chosen, control.progress, control.check)
+                count = imports.export_registry(conn, path, fmt, chosen, control.progress, control.check)
+                imports.record_export(conn, actor, path, fmt, count, selection)
+                return count
             finally:
                 conn.close()
 
         def done(count: int) -> None:
-            imports.record_export(session, path, fmt, count, selection)
             self.last_export = (path, count)
             self.window.statusBar().showMessage(f"Exported {count} cameras to {path}.", 10000)
 

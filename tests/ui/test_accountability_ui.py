@@ -325,6 +325,7 @@ def test_audit_export_csv_and_chain_head(make_window, qtbot, tmp_path: Path, mon
     qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.ctx.conn.execute(
         "SELECT count(*) FROM audit_log WHERE action = 'audit_exported'").fetchone()[0] == 1, timeout=5000)
+    qtbot.waitUntil(lambda: getattr(window, "audit_message", None) is not None, timeout=5000)  # the job's report
     csv_path = target.with_name("audit.csv")
     with open(csv_path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
