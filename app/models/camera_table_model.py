@@ -113,10 +113,6 @@ class CameraTableModel(QAbstractTableModel):
         """Array positions of the visible rows, in view order."""
         return self._order
 
-    def set_connection(self, conn: sqlite3.Connection | None) -> None:
-        self._conn = conn
-        self._text.clear()
-
     def set_arrays(self, arrays: CameraArrays, changed_ids: Iterable[int] | None = None) -> None:
         """New arrays: a reset keeping sort and filter. The same arrays patched in place with changed_ids given:
         a targeted dataChanged for those rows only (they keep their place until the next sort or filter)."""
@@ -124,6 +120,9 @@ class CameraTableModel(QAbstractTableModel):
             ids = np.asarray(list(changed_ids), dtype=np.int64)
             for cid in ids.tolist():
                 self._text.pop(int(cid), None)
+            # A label or external id may have changed: the next text sort or text filter asks the store again.
+            self._text_sort_cache.clear()
+            self._text_ids = None
             self._emit_changed(self.rows_of_ids(ids))
             return
         self.beginResetModel()

@@ -76,7 +76,5 @@ class Session:
 
     def audit(self, action: str, obj: str = "", details: dict[str, Any] | None = None) -> int:
         """Append an audit entry. Inside an open transaction it joins it; otherwise it commits on its own."""
-        if self.conn.in_transaction:
-            return audit_store.append(self.conn, self.actor, action, obj, details)
-        with transaction(self.conn):
-            return audit_store.append(self.conn, self.actor, action, obj, details)
+        with self.atomic() as conn:
+            return audit_store.append(conn, self.actor, action, obj, details)

@@ -149,3 +149,17 @@ def test_targeted_data_changed_and_reset(model: CameraTableModel, store: sqlite3
     model.set_filter(text="harbor")
     model.set_arrays(load_arrays(store))  # new arrays: a reset that keeps the filter
     assert resets and column(model, COL_ID) == ["2"]
+
+
+def test_text_sort_and_filter_see_an_edited_label(model: CameraTableModel, store: sqlite3.Connection) -> None:
+    model.sort(COL_LABEL)
+    model.set_filter(text="cedar")
+    assert column(model, COL_ID) == ["1", "3"]  # "12 Cedar Avenue", "77 cedar lane"
+    store.execute("UPDATE cameras SET label = '0 Cedar Quay' WHERE id = 3")
+    model.set_arrays(model.arrays, changed_ids=[3])  # an in-place edit, as the undo commands do
+    model.sort(COL_LABEL)
+    assert column(model, COL_ID) == ["3", "1"]
+    store.execute("UPDATE cameras SET label = '4 Pier Street' WHERE id = 1")
+    model.set_arrays(model.arrays, changed_ids=[1])
+    model.set_filter(text="cedar")
+    assert column(model, COL_ID) == ["3"]
