@@ -11,6 +11,7 @@ Columns (header required, any order, case-insensitive):
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -53,6 +54,7 @@ class LineError:
 class ResponsesFile:
     rows: list[ResponseRow] = field(default_factory=list)
     errors: list[LineError] = field(default_factory=list)
+    sha256: str = ""  # of the bytes that were parsed (empty when the file was not read)
 
     @property
     def ok(self) -> bool:
@@ -74,8 +76,10 @@ def parse_responses(path: Path, recipients: dict[int, int], now: datetime) -> Re
     if path.stat().st_size > MAX_BYTES:
         out.errors.append(LineError(0, "The file is too large to be a responses sheet."))
         return out
+    data = path.read_bytes()
+    out.sha256 = hashlib.sha256(data).hexdigest()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         out.errors.append(LineError(0, f"The file is not UTF-8 text ({exc.reason}); save it as CSV UTF-8."))
         return out

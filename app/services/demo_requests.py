@@ -5,8 +5,8 @@ one, sam approves (two-person rule). Their states cover the lifecycle: two resol
 one withdrawn, one sent with some answers in, one awaiting approval, and one draft whose checklist shows a broken
 rule. The transitions, public log numbers, recipients and audit entries are the services' own.
 
-No policy override is scripted: approval.record_override stamps the override with the wall clock, not the `now`
-the services are given, so on the demo's timeline it would appear after the request had closed.
+No policy override is scripted (overrides now take the services' `now`, so one could be added on the demo's
+timeline; the transparency report would then count it).
 
 The services take a `now`; the script runs on the demo city's clock (its "today", from the demo_city_created
 audit entry), oldest act first, so a request sent weeks ago has been resolved or has expired, and the public

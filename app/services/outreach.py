@@ -5,7 +5,7 @@ Contact details leave the store only through here, for a permitted user, with an
 
 from __future__ import annotations
 
-import hashlib
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -59,21 +59,26 @@ def export_outreach_csv(session: Session, request_id: int, path: Path) -> int:
     return count
 
 
+def _expect_sent(conn: sqlite3.Connection, request_id: int) -> None:
+    rec = store.get_request(conn, request_id)
+    if rec is None or rec.state != RequestState.SENT:
+        raise svc.RequestError("Answers can be imported only for a request that is sent and still open.")
+
+
 def import_responses(session: Session, request_id: int, path: Path, now: datetime | None = None) -> ResponsesFile:
     """Validate the whole file; write every answer in one transaction only when no line has an error."""
     session.require(Permission.RECORD_RESPONSE)
     now = now or utc_now()
-    rec = store.get_request(session.conn, request_id)
-    if rec is None or rec.state != RequestState.SENT:
-        raise svc.RequestError("Answers can be imported only for a request that is sent and still open.")
+    _expect_sent(session.conn, request_id)
     mapping = {r.anonymity_no: r.owner_id for r in store.recipients(session.conn, request_id)}
     parsed = parse_responses(Path(path), mapping, now)
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    details = {"file": Path(path).name, "sha256": digest, "rows": len(parsed.rows), "errors": len(parsed.errors)}
+    details = {"file": Path(path).name, "sha256": parsed.sha256, "rows": len(parsed.rows),
+               "errors": len(parsed.errors)}
     if not parsed.ok:
         session.audit("responses_import_refused", f"request:{request_id}", details)
         return parsed
     with session.atomic() as conn:
+        _expect_sent(conn, request_id)  # again inside the write: it may have closed while the file was read
         for row in parsed.rows:
             at = to_iso(row.responded_at) if row.responded_at else None
             store.set_owner_response(conn, request_id, row.owner_id, row.state, at)

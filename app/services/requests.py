@@ -9,6 +9,7 @@ must come from a supervisor other than the author (app.services.approval).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from app.services.policy_settings import get_limits
 from app.services.session import Session
 from app.store import audit as audit_store
 from app.store import requests as store
-from app.store.camera_arrays import CameraArrays, load_arrays
+from app.store.camera_arrays import CameraArrays, load_arrays, opted_out_owners
 from app.store.db import transaction
 
 S = RequestState
@@ -176,27 +177,13 @@ def _refuse_if_blocked(conn: sqlite3.Connection, request_id: int, now: datetime,
 
 
 # --- recipients -----------------------------------------------------------------------------------------------------
-def _incident_point(conn: sqlite3.Connection, incident_id: int | None) -> tuple[float | None, float | None]:
-    if incident_id is None:
-        return None, None
-    row = conn.execute("SELECT lat, lon FROM incidents WHERE id = ?", (incident_id,)).fetchone()
-    return (row[0], row[1]) if row else (None, None)
-
-
-def _opted_out_now(conn: sqlite3.Connection) -> np.ndarray:
-    return np.fromiter((r[0] for r in conn.execute("SELECT id FROM owners WHERE consent = 'opt_out'")), np.int64)
-
-
 def plan_for(conn: sqlite3.Connection, record: store.RequestRecord, arrays: CameraArrays,
              now: datetime) -> RecipientPlan:
-    lat, lon = _incident_point(conn, record.incident_id)
-    arrays_now = arrays
-    opted = _opted_out_now(conn)
-    stale = np.isin(arrays.owner_id, opted) & ~arrays.opted_out
-    if stale.any():  # the arrays predate someone's opt-out: the store is the truth
-        arrays_now = arrays.take(np.arange(len(arrays)))
-        arrays_now.opted_out |= stale
-    return plan_recipients(arrays_now, record.fence, lat, lon, from_iso(record.window_end), now)
+    lat, lon = store.incident_point(conn, record.incident_id) or (None, None)
+    stale = np.isin(arrays.owner_id, opted_out_owners(conn)) & ~arrays.opted_out
+    if stale.any():  # the arrays predate someone's opt-out: the store is the truth (one new column, not a copy)
+        arrays = dataclasses.replace(arrays, opted_out=arrays.opted_out | stale)
+    return plan_recipients(arrays, record.fence, lat, lon, from_iso(record.window_end), now)
 
 
 def _store_plan(conn: sqlite3.Connection, request_id: int, plan: RecipientPlan) -> None:
@@ -271,6 +258,7 @@ def return_to_draft(session: Session, request_id: int, reason: str = "", now: da
 def override_rule(session: Session, request_id: int, rule: str, reason: str, now: datetime | None = None) -> int:
     """A supervisor lets one failed rule pass for this request, with a written reason (recorded and audited)."""
     now = _now(now)
+    session.require(Permission.OVERRIDE_POLICY)  # before saying anything about the request's rules
     with session.atomic() as conn:
         record = _get(conn, request_id)
         _expect(record, OPEN_FOR_OVERRIDE, "overridden")

@@ -132,7 +132,8 @@ def _fill(out: CameraArrays, start: int, block: np.ndarray) -> None:
     out.active[start:stop] = block[:, 10] != 0
 
 
-def _opted_out_owners(conn: sqlite3.Connection) -> np.ndarray:
+def opted_out_owners(conn: sqlite3.Connection) -> np.ndarray:
+    """Ids of the owners who opted out of requests, sorted."""
     cur = conn.execute("SELECT id FROM owners WHERE consent = 'opt_out' ORDER BY id")
     return np.fromiter((r[0] for r in cur), dtype=np.int64)
 
@@ -157,7 +158,7 @@ def _read(conn: sqlite3.Connection, where: str, params: tuple | list, n: int,
     cur.close()
     if done < n:  # rows deleted since we counted
         out = out.take(np.arange(done))
-    out.opted_out[:] = np.isin(out.owner_id, _opted_out_owners(conn)) if done else False
+    out.opted_out[:] = np.isin(out.owner_id, opted_out_owners(conn)) if done else False
     return out
 
 
