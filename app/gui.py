@@ -95,9 +95,7 @@ def acquire_lock(lock_path: Path) -> QLockFile | None:
 def choose_paths(args: argparse.Namespace) -> tuple[paths.Paths, bool]:
     """The real store, or the demo city when asked for or when there is no data yet (first launch)."""
     real = paths.init(args.data_dir)
-    if args.demo:
-        return paths.init(args.data_dir, demo=True), True
-    if not real.db_path.exists():
+    if args.demo or not real.db_path.exists():
         return paths.init(args.data_dir, demo=True), True
     return real, False
 
