@@ -95,6 +95,10 @@ class TileLayer(MapLayer):
         self._fetch_timer.timeout.connect(self._fetch_wanted)
 
     def set_template(self, template: str) -> None:
+        # Replies still on their way belong to the old server: drop them before they land in the new cache.
+        self.shutdown()
+        self.pending.clear()
+        self.wanted.clear()
         self.template = template.strip()
         digest = hashlib.sha1(self.template.encode()).hexdigest()[:12]
         self.cache_dir = self.cache_root / digest

@@ -300,8 +300,8 @@ class AuditTab(QWidget):
             button.setEnabled(allowed)
         if allowed and (choices or not self._loaded):
             self._fill_choices()
+            self._loaded = True  # only once the choices were really filled (not for a role that may not read)
         self.apply_filter()
-        self._loaded = True
 
     def _fill_choices(self) -> None:
         conn = self.window_.ctx.conn

@@ -110,6 +110,7 @@ class ImportController(QObject):
     def _idle(self) -> None:
         """The current import is over (done, cancelled or failed): start the next queued file, if any."""
         self.busy = False
+        self.source = None
         if self.pending:
             QTimer.singleShot(0, self._next)
 
@@ -130,6 +131,7 @@ class ImportController(QObject):
         dialog.mapping_changed.connect(self._revalidate)
         dialog.accepted.connect(self._write)
         dialog.rejected.connect(self._preview_closed)
+        dialog.finished.connect(dialog.deleteLater)  # it holds every parsed row, owners' contacts included
         self.dialog = dialog
         dialog.open()
 
@@ -250,7 +252,8 @@ class ImportController(QObject):
                         "again.")
 
         run_job(self.window, f"Exporting {what}…", work, done, failed,
-                on_cancelled=lambda: self.window.statusBar().showMessage("Export cancelled: no file written.", 5000))
+                on_cancelled=lambda: self.window.statusBar().showMessage("Export cancelled: no file written.", 5000),
+                pool_name="writer")  # it ends with the audit entry: a store write
 
 
 def install(window: MainWindow) -> None:

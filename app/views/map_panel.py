@@ -229,7 +229,7 @@ class MapPanel(QMainWindow):
             self._view_restored = True
             self.canvas.fit_all()
         if self.fence.fence is not None:
-            self._fence_committed(self.fence.fence)
+            self._fence_committed(self.fence.fence, log=False)  # the same fence over new data: not a new search
 
     @property
     def ready(self) -> bool:
@@ -244,7 +244,7 @@ class MapPanel(QMainWindow):
         n = len(select_positions(self.camera_data.index, fence)) if self.camera_data else 0
         self.info.setText(self._describe(fence, n))
 
-    def _fence_committed(self, fence: Fence | None) -> None:
+    def _fence_committed(self, fence: Fence | None, log: bool = True) -> None:
         if fence is None:
             self.info.setText("No fence. Draw one with the circle, rectangle or polygon tool.")
             self.window_.camera_selection.clear(source=self)
@@ -254,7 +254,7 @@ class MapPanel(QMainWindow):
             self.info.setText(self._describe(fence, len(ids)))
             self.cameras.set_selected_ids(ids)
             self.window_.camera_selection.set_ids(ids, source=self)
-            if self.window_.ctx.session.can(Permission.SEARCH_REGISTRY):
+            if log and self.window_.ctx.session.can(Permission.SEARCH_REGISTRY):
                 RegistryService(self.window_.ctx.session).log_fence_search(fence.to_json(), len(ids))
         self.fence_changed.emit(fence)
 

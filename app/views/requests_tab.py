@@ -298,9 +298,11 @@ class RequestsTab(RequestAnswersMixin, RequestStepsMixin, QWidget):
         index = self.proxy.mapFromSource(self.model.index(row, 0))
         if not index.isValid():
             return False
-        self.table.setCurrentIndex(index)
+        changed = self.table.currentIndex().row() != index.row()
+        self.table.setCurrentIndex(index)  # a new current row shows itself (currentRowChanged → show_current)
         self.table.selectRow(index.row())
-        self.show_request(request_id)
+        if not changed:
+            self.show_request(request_id)
         return True
 
     def show_current(self) -> None:

@@ -151,10 +151,13 @@ def run_job(parent: QWidget | None, title: str, fn: Callable[[JobControl], Any],
             dialog.setValue(min(done, total))
 
     def close(*_: object) -> None:
-        dialog.canceled.disconnect(job.cancel)
-        dialog.reset()
-        dialog.close()
-        dialog.deleteLater()
+        try:
+            dialog.canceled.disconnect(job.cancel)
+            dialog.reset()
+            dialog.close()
+            dialog.deleteLater()
+        except RuntimeError:
+            pass  # its parent window was closed and deleted it already
 
     job.signals.progress.connect(on_progress)
     for sig in (job.signals.finished, job.signals.failed, job.signals.cancelled):

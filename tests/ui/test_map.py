@@ -115,6 +115,11 @@ def test_circle_drawn_with_the_mouse_selects_what_core_selects(map_window, qtbot
         "SELECT details FROM audit_log WHERE action = 'fence_search' ORDER BY seq DESC LIMIT 1").fetchone()
     details = json.loads(row[0])
     assert details["matches"] == expected.size and details["fence"]["kind"] == "circle"
+    # New registry data under the same fence re-selects, but is not a new search in the audit log.
+    again = _arrays(lat, lon)
+    window.registry.set_arrays(again)
+    qtbot.waitUntil(lambda: panel.camera_data.arrays is again, timeout=10_000)
+    assert window.ctx.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'fence_search'").fetchone()[0] == 1
 
 
 def test_polygon_by_clicks_and_enter_and_escape(map_window, qtbot, shared_data) -> None:  # noqa: ANN001
