@@ -1,4 +1,4 @@
-"""Where Canvass keeps its files. One place, initialised from main(), never at import time."""
+"""Where Canvass keeps its files. One place, resolved by init() from main(), never at import time."""
 
 from __future__ import annotations
 
@@ -44,9 +44,6 @@ class Paths:
         return Paths(self.data_dir / "demo", self.log_dir, self.cache_dir)
 
 
-_current: Paths | None = None
-
-
 def default_data_dir() -> Path:
     env = os.environ.get(ENV_DATA_DIR)
     if env:
@@ -56,7 +53,6 @@ def default_data_dir() -> Path:
 
 def init(data_dir: str | os.PathLike[str] | None = None, *, demo: bool = False) -> Paths:
     """Resolve the folders (flag > environment > platform default) and create them privately."""
-    global _current
     base = Path(data_dir).expanduser() if data_dir else default_data_dir()
     log_dir = Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False))
     cache_dir = Path(platformdirs.user_cache_dir(APP_DIR_NAME, appauthor=False))
@@ -69,14 +65,7 @@ def init(data_dir: str | os.PathLike[str] | None = None, *, demo: bool = False) 
         paths = paths.demo()
     for d in (paths.data_dir, paths.log_dir, paths.cache_dir):
         make_private_dir(d)
-    _current = paths
     return paths
-
-
-def get() -> Paths:
-    if _current is None:
-        raise RuntimeError("paths.init() has not been called")
-    return _current
 
 
 def make_private_dir(path: Path) -> None:

@@ -130,11 +130,6 @@ class MapCanvas(pg.GraphicsView):
         self.layers.append(layer)
         self.vb.addItem(layer, ignoreBounds=True)
 
-    def remove_layer(self, layer: MapLayer) -> None:
-        if layer in self.layers:
-            self.layers.remove(layer)
-        self.vb.removeItem(layer)
-
     def data_rect(self) -> QRectF | None:
         rect = None
         for layer in self.layers:

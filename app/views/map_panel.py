@@ -54,7 +54,6 @@ class MapPanel(QMainWindow):
         self.canvas.setObjectName("map_canvas")
         self.setCentralWidget(self.canvas)
         self.camera_data: CameraData | None = None
-        self.selected_count = 0
         self._view_restored = False
         self._loading = False
 

@@ -293,7 +293,3 @@ class CameraDialog(QDialog):
         if self.validate():
             super().accept()
 
-    def first_error_field(self) -> str | None:
-        errors = self._collect()[2]
-        return next(iter(errors), None)
-
