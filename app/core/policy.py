@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from app.core.fence import Fence, fence_within
+from app.core import geo
+from app.core.fence import Fence, PolygonFence, fence_within
 
 AREA = "area"
 WINDOW_LENGTH = "window_length"
@@ -103,8 +104,11 @@ def check_area(draft: RequestDraft, limits: dict[str, Any]) -> RuleResult:
     lo, hi = float(limits["area_min_sq_mi"]), float(limits["area_max_sq_mi"])
     if draft.fence is None:
         return RuleResult(AREA, False, "No area yet: draw a fence on the map or enter a circle.")
+    if isinstance(draft.fence, PolygonFence) and not draft.fence.is_simple():
+        # The area of a ring whose edges cross (a bow tie) nets its lobes against each other: it is not the area.
+        return RuleResult(AREA, False, "The area's edges cross each other: redraw it as a simple outline.")
     area = draft.fence.area_sq_mi()
-    shown = f"{area:.3f} sq mi ({area * 2.589988:.3f} km²)"
+    shown = f"{area:.3f} sq mi ({geo.m2_to_km2(draft.fence.area_m2()):.3f} km²)"
     if area < lo * (1 - AREA_TOLERANCE):
         return RuleResult(AREA, False, f"{shown} is smaller than the minimum {lo:g} sq mi: widen the area.")
     if area > hi * (1 + AREA_TOLERANCE):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -83,7 +84,7 @@ def parse_responses(path: Path, recipients: dict[int, int], now: datetime) -> Re
     except UnicodeDecodeError as exc:
         out.errors.append(LineError(0, f"The file is not UTF-8 text ({exc.reason}); save it as CSV UTF-8."))
         return out
-    reader = csv.reader(text.splitlines())
+    reader = csv.reader(io.StringIO(text, newline=""))  # quoted cells may hold newlines; line_num stays physical
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:

@@ -224,3 +224,12 @@ def test_expiry_is_seven_days_after_sending() -> None:
     assert policy.expires_at(sent, dict(DEFAULT_LIMITS, expiry_days=3)) == sent + timedelta(days=3)
     r = result(good_draft(), policy.EXPIRY)
     assert r.ok and "2026-06-08 12:00" in r.reason
+
+
+def test_a_self_crossing_polygon_fails_the_area_rule() -> None:
+    # A bow tie within the jurisdiction: its lobes would cancel in the shoelace sum and slip under the maximum.
+    d = 0.02
+    bow_tie = PolygonFence(((LAT - d, LON - d), (LAT + d, LON + d), (LAT - d, LON + d), (LAT + d, LON - d)))
+    assert not bow_tie.is_simple()
+    r = result(good_draft(fence=bow_tie), policy.AREA)
+    assert not r.ok and "cross" in r.reason
