@@ -8,11 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.core.records import CameraKind, CameraSource
-
-# Order matters: arrays hold indexes into these lists (the same order as app.store.camera_arrays).
-KIND_CODES: list[str] = [k.value for k in CameraKind]
-SOURCE_CODES: list[str] = [s.value for s in CameraSource]
+from app.core.records import KIND_CODES, SOURCE_CODES
 
 CITY_NAME = "Harbor Falls"
 CITY_STATE = "OR"

@@ -37,6 +37,11 @@ class CameraSource(StrEnum):
     IMPORTED = "imported"
 
 
+# Column arrays hold indexes into these lists (app.store.camera_arrays, app.core.demo_registry): one order.
+KIND_CODES: list[str] = [k.value for k in CameraKind]
+SOURCE_CODES: list[str] = [s.value for s in CameraSource]
+
+
 class Consent(StrEnum):
     OPT_IN = "opt_in"
     OPT_OUT = "opt_out"

@@ -121,10 +121,6 @@ def open_source(path: str | Path, fmt: str | None = None, encoding: str | None =
 
 
 # --- helpers shared by the readers -----------------------------------------------------------------------------
-def line_of_offset(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
-
-
 def clean_name(name: str, index: int, seen: set[str]) -> str:
     """A usable, unique column name (surrogates from undecodable bytes become U+FFFD)."""
     name = _SURROGATE.sub("\ufffd", str(name)).strip() or f"column_{index + 1}"

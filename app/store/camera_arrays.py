@@ -14,10 +14,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from app.core.records import CameraKind, CameraSource
-
-KIND_CODES: list[str] = [k.value for k in CameraKind]
-SOURCE_CODES: list[str] = [s.value for s in CameraSource]
+from app.core.records import KIND_CODES, SOURCE_CODES
 
 CHUNK_ROWS = 32_768
 
@@ -41,10 +38,6 @@ class CameraArrays:
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
-
-    def index_of(self, camera_ids: np.ndarray) -> np.ndarray:
-        """Row positions of the given ids (ids must exist)."""
-        return np.searchsorted(self.ids, camera_ids)
 
     def positions_of(self, camera_ids: np.ndarray | list[int]) -> np.ndarray:
         """Row positions of those of the given ids that exist (unknown ids are dropped)."""
@@ -77,15 +70,6 @@ class CameraArrays:
         return sum(col.nbytes for col in self.columns().values())
 
     # --- changes after edits: the caller hands the result to RegistryData.set_arrays -------------------------
-    def with_rows(self, rows: CameraArrays) -> CameraArrays:
-        """A new CameraArrays with `rows` added (or replacing rows with the same ids), still sorted by id."""
-        if len(rows) == 0:
-            return self
-        keep = ~np.isin(self.ids, rows.ids)
-        merged = {name: np.concatenate([col[keep], getattr(rows, name)]) for name, col in self.columns().items()}
-        order = np.argsort(merged["ids"], kind="stable")
-        return CameraArrays(**{name: col[order] for name, col in merged.items()})
-
     def without_ids(self, camera_ids: np.ndarray | list[int]) -> CameraArrays:
         keep = ~np.isin(self.ids, np.asarray(camera_ids, dtype=np.int64))
         return CameraArrays(**{name: col[keep] for name, col in self.columns().items()})

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from app.store.schema import MIGRATIONS, SCHEMA_VERSION
+from app.store.schema import MIGRATIONS
 
 
 class StoreError(Exception):
@@ -192,5 +192,3 @@ def restore_backup(backup: Path, path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def schema_version() -> int:
-    return SCHEMA_VERSION

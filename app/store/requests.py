@@ -236,11 +236,6 @@ def recipients(conn: sqlite3.Connection, request_id: int) -> list[RecipientRow]:
             for r in conn.execute(sql, (request_id,))]
 
 
-def recipient_camera_ids(conn: sqlite3.Connection, request_id: int, owner_id: int) -> list[int]:
-    return [r[0] for r in conn.execute("SELECT camera_id FROM recipients WHERE request_id = ? AND owner_id = ? "
-                                       "ORDER BY rank", (request_id, owner_id))]
-
-
 def set_owner_response(conn: sqlite3.Connection, request_id: int, owner_id: int, state: RecipientState,
                        at: str | None) -> int:
     cur = conn.execute("UPDATE recipients SET state = ?, responded_at = ? WHERE request_id = ? AND owner_id = ?",
