@@ -1,4 +1,4 @@
-"""Finding bundled assets, installed (app.resources) or from a source checkout (resources/)."""
+"""Finding bundled assets: the `app.resources` package, wherever the app is installed."""
 
 from __future__ import annotations
 
@@ -7,14 +7,10 @@ from pathlib import Path
 
 
 def resource_dir() -> Path:
-    try:
-        path = Path(str(resources.files("app.resources")))
-        if path.is_dir():
-            return path
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "resources"
+    """The folder holding the assets. Qt and shutil want real paths; wheels install packages as folders."""
+    return Path(str(resources.files("app.resources")))
 
 
 def resource(name: str) -> Path:
+    """One asset by its relative name, e.g. resource("canvass.svg") or resource("guide/index.html")."""
     return resource_dir() / name

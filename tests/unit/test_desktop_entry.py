@@ -68,3 +68,15 @@ def test_command_line_option_installs_under_xdg_data_home(tmp_path: Path) -> Non
     assert str(entry_path) in result.stdout
     assert _read_entry(entry_path)["Icon"] == APP_ID
     assert (xdg / "icons" / "hicolor" / "48x48" / "apps" / f"{APP_ID}.png").exists()
+
+
+def test_assets_are_a_regular_package_inside_app() -> None:
+    # A namespace package (no __init__.py) or a folder outside app/ is what broke a plain `pip install .`:
+    # importlib.resources then gave no real folder and the icon and desktop entry were not found.
+    from importlib import resources
+
+    from app.resources_path import resource, resource_dir
+
+    assert Path(resources.files("app.resources").joinpath("__init__.py")).is_file()
+    assert resource_dir().is_dir() and resource_dir().parent.name == "app"
+    assert resource("canvass.svg").is_file() and resource(f"{APP_ID}.desktop").is_file()
