@@ -6,7 +6,7 @@ import sqlite3
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from app.store import audit
+from app.store import audit, basemap
 from app.store.db import transaction
 
 if TYPE_CHECKING:
@@ -99,8 +99,10 @@ def ensure_demo_city(conn: sqlite3.Connection, *, seed: int = 7, n_cameras: int 
     that has, say, an agency but no cameras still gets a consistent city.
     """
     if conn.execute("SELECT EXISTS (SELECT 1 FROM cameras)").fetchone()[0]:
+        ensure_demo_streets(conn)
         return False
     from app.core.demo_city import generate_city
+    from app.core.demo_streets import demo_basemap
 
     city = generate_city(seed=seed, n_cameras=n_cameras, today=today)
     rows = city_rows(city)
@@ -123,4 +125,18 @@ def ensure_demo_city(conn: sqlite3.Connection, *, seed: int = 7, n_cameras: int 
             "seed": seed, "today": city.today.isoformat(), "cameras": len(city.cameras), "owners": len(city.owners),
             "incidents": len(city.incidents), "agency": city.agency["name"],
         })
+        basemap.insert_vector(conn, demo_basemap(), "system")
+    return True
+
+
+def ensure_demo_streets(conn: sqlite3.Connection) -> bool:
+    """Give a demo store made before it had streets its street map (one query when it has one already)."""
+    if conn.execute("SELECT EXISTS (SELECT 1 FROM base_maps)").fetchone()[0]:
+        return False
+    if not conn.execute("SELECT EXISTS (SELECT 1 FROM audit_log WHERE action = 'demo_city_created')").fetchone()[0]:
+        return False
+    from app.core.demo_streets import demo_basemap
+
+    with transaction(conn):
+        basemap.insert_vector(conn, demo_basemap(), "system")
     return True

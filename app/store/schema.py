@@ -271,5 +271,29 @@ BEGIN
 END;
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+# Step 3: base maps (issue 11). A vector base map read from an OpenStreetMap extract (or generated for the demo
+# city) is kept as numpy arrays in BLOBs, so it opens in milliseconds and travels with the store's backups; a
+# tile file (MBTiles, PMTiles) is kept by its path.
+V3_BASE_MAPS = """
+CREATE TABLE base_maps (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('vector', 'mbtiles', 'pmtiles')),
+    source_name TEXT NOT NULL,
+    source_path TEXT NOT NULL DEFAULT '',
+    sha256 TEXT NOT NULL DEFAULT '',
+    attribution TEXT NOT NULL DEFAULT '',
+    counts TEXT NOT NULL DEFAULT '{}',   -- JSON: what was read (roads, names, addresses, ...)
+    loaded_at TEXT NOT NULL,
+    loaded_by TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE base_map_parts (
+    base_map_id INTEGER NOT NULL REFERENCES base_maps(id) ON DELETE CASCADE,
+    part TEXT NOT NULL,                  -- array name, e.g. roads.x
+    data BLOB NOT NULL,                  -- .npy bytes (names: UTF-8 text, one per line)
+    PRIMARY KEY (base_map_id, part)
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3_BASE_MAPS]
 SCHEMA_VERSION = len(MIGRATIONS)

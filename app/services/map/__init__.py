@@ -1,0 +1,1 @@
+"""Map services: base maps (read, keep, remove) and the offline address search."""
