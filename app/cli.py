@@ -27,7 +27,7 @@ def main(argv: list[str]) -> int:
         from app.io.import_cli import run_import
 
         return run_import(args)
-    from app.services.audit_cli import run_verify
+    from app.services.accountability.audit_cli import run_verify
 
     return run_verify(args)
 

@@ -87,14 +87,14 @@ def open_context(paths: Paths, demo: bool, ask: Ask) -> AppContext | None:
         from app.store.demo import ensure_demo_city
 
         ensure_demo_city(conn)
-    from app.views.dialogs.sign_in import start_session
+    from app.views.accountability.sign_in import start_session
 
     session = start_session(conn, demo)
     if session is None:
         conn.close()
         return None
     if demo:  # after start_session: the demo requests are written by the demo users it creates
-        from app.services.demo_requests import ensure_demo_requests
+        from app.services.requests.demo import ensure_demo_requests
 
         ensure_demo_requests(conn)
     return AppContext(paths, conn, session, demo)

@@ -1,7 +1,7 @@
 """The request policy (DESIGN.md "Request limits") as a pure function: a draft in, one verdict per rule out.
 
 evaluate(draft, limits, context) never raises for bad input: a missing or malformed field is a failed rule
-with a reason the user can act on. The limits dict is app.services.policy_settings.get_limits(conn) (keys
+with a reason the user can act on. The limits dict is app.services.requests.policy_settings.get_limits(conn) (keys
 area_min_sq_mi, area_max_sq_mi, window_min_min, window_max_h, max_requests_per_incident, expiry_days,
 forbidden_categories); nothing here hard-codes a limit.
 

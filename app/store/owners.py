@@ -106,7 +106,7 @@ def owner_by_anonymity(conn: sqlite3.Connection, anonymity_no: int) -> OwnerSumm
 
 
 def owner_contact(conn: sqlite3.Connection, owner_id: int) -> OwnerContact | None:
-    """Contact details. Callers go through app.services.registry, which checks permission and audits."""
+    """Contact details. Callers go through app.services.registry.service, which checks permission and audits."""
     row = conn.execute("SELECT email, phone, address, contact_preference FROM owners WHERE id = ?",
                        (owner_id,)).fetchone()
     return OwnerContact(row[0], row[1], row[2], ContactPreference(row[3])) if row else None

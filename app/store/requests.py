@@ -1,6 +1,6 @@
 """Footage requests in the store: drafts, transitions, recipients, responses, outcomes, public log. sqlite3 only.
 
-No permission checks here (app.services.requests does them); every function runs inside the caller's
+No permission checks here (app.services.requests.workflow does them); every function runs inside the caller's
 transaction when one is open.
 """
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
@@ -15,41 +15,18 @@ from app import APP_NAME, __version__
 from app.context import AppContext
 from app.models.registry_data import CameraSelection, RegistryData
 from app.views.actions import MENUS, TOOLBAR, Action, create_actions
+from app.views.features import BY_TAB, FEATURES, Feature, Features
+from app.views.widgets.placeholder import PlaceholderPanel
+from app.views.wiring import wire_features
 
 log = logging.getLogger(__name__)
 
 IMPORTABLE_SUFFIXES = {".csv", ".geojson", ".json", ".kml"}
 
-# Each feature module has install(window): it adds its tab/docks and connects its actions.
-# app.views.pending first lays out every tab as a placeholder; a feature's add_tab takes over its slot.
-# The first EAGER_FEATURES are light and always installed before the window shows; with defer_features (the real
-# launch) the rest are imported and installed just after the first paint, so the window appears at once.
-EAGER_FEATURES = 2
-FEATURES = [
-    "app.views.pending",
-    "app.views.data_switch",
-    "app.views.map_tab",
-    "app.views.store_check",
-    "app.views.registry_tab",
-    "app.views.accountability",
-    "app.views.requests_tab",
-    "app.views.import_controller",
-]
-
-TAB_ACTIONS = {
-    "map": Action.SHOW_MAP,
-    "registry": Action.SHOW_REGISTRY,
-    "requests": Action.SHOW_REQUESTS,
-    "evidence": Action.SHOW_EVIDENCE,
-    "program": Action.SHOW_PROGRAM,
-    "insights": Action.SHOW_INSIGHTS,
-    "audit": Action.SHOW_AUDIT,
-}
-
-
 class MainWindow(QMainWindow):
     import_requested = Signal(Path)
     first_shown = Signal()
+    preferences_changed = Signal()  # the Preferences dialog was accepted
 
     def __init__(self, ctx: AppContext, *, defer_features: bool = False) -> None:
         super().__init__()
@@ -75,21 +52,34 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._connect_common_actions()
-        self._late_features = FEATURES[EAGER_FEATURES:] if defer_features else []
-        for name in FEATURES[:EAGER_FEATURES] if defer_features else FEATURES:
-            importlib.import_module(name).install(self)
+        self.features: Features = {}
+        self._late_features: list[Feature] = []
+        for feature in FEATURES:
+            if feature.early or not defer_features:
+                self._install(feature)
+            else:
+                self._late_features.append(feature)
+                if feature.tab:  # hold the tab's place, so tabs keep their order while features load
+                    self.add_tab(feature.tab, PlaceholderPanel(feature.title, feature.about, self, loading=True))
         self.restore_geometry()
         if not defer_features:
+            wire_features(self)
             self.restore_state()
 
     @property
     def features_ready(self) -> bool:
         return not self._late_features
 
+    def _install(self, feature: Feature) -> None:
+        made = feature.installer()(self)
+        if made is not None:
+            cast(dict[str, object], self.features)[feature.key] = made
+
     def _install_late_features(self) -> None:
-        names, self._late_features = self._late_features, []
-        for name in names:
-            importlib.import_module(name).install(self)
+        late, self._late_features = self._late_features, []
+        for feature in late:
+            self._install(feature)
+        wire_features(self)
         self.restore_state()
 
     # --- building -------------------------------------------------------------------------------------------
@@ -152,13 +142,16 @@ class MainWindow(QMainWindow):
         a[Action.FULL_SCREEN].toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
         a[Action.KEYBOARD_SHORTCUTS].triggered.connect(self.show_shortcuts)
         a[Action.ABOUT].triggered.connect(self.show_about)
+        a[Action.PREFERENCES].triggered.connect(self.show_preferences)
         a[Action.HELP_CONTENTS].triggered.connect(self.show_help)
-        for key, action in TAB_ACTIONS.items():
-            self.actions[action].triggered.connect(lambda _=False, k=key: self.show_tab(k))
+        for feature in FEATURES:
+            if feature.tab and feature.action:
+                self.actions[feature.action].triggered.connect(lambda _=False, k=feature.tab: self.show_tab(k))
 
     # --- tabs ---------------------------------------------------------------------------------------------------
-    def add_tab(self, key: str, widget: QWidget, title: str, tip: str = "") -> None:
-        """Add a tab, or take over the slot of the placeholder with the same key."""
+    def add_tab(self, key: str, widget: QWidget) -> None:
+        """Add a feature's tab (title and tooltip from the feature table), or take over the slot held for it."""
+        title, tip = BY_TAB[key].title, BY_TAB[key].about
         widget.setObjectName(widget.objectName() or f"tab_{key}")
         if key in self.tab_keys:
             index = self.tab_keys.index(key)
@@ -219,6 +212,12 @@ class MainWindow(QMainWindow):
         from app.views.dialogs.shortcuts import ShortcutsDialog
 
         ShortcutsDialog(self).exec()
+
+    def show_preferences(self) -> None:
+        from app.views.dialogs.preferences import PreferencesDialog
+
+        if PreferencesDialog(self).exec():
+            self.preferences_changed.emit()
 
     def show_about(self) -> None:
         QMessageBox.about(self, f"About {APP_NAME}",

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from app.services import auth  # noqa: E402
-from app.services.demo_requests import ensure_demo_requests  # noqa: E402
+from app.services.accountability import auth  # noqa: E402
+from app.services.requests.demo import ensure_demo_requests  # noqa: E402
 from app.store.db import open_store  # noqa: E402
 from app.store.demo import ensure_demo_city  # noqa: E402
 

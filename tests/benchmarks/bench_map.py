@@ -194,7 +194,7 @@ def rss_probe() -> None:
     window.resize(W, H)
     window.show()
     window.show_tab("map")
-    panel = window.map_tab.ensure_built()
+    panel = window.features["map"].ensure_built()
     deadline = time.time() + 5
     while time.time() < deadline:  # let the registry tab's own (empty) first load land
         app.processEvents()

@@ -14,12 +14,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from app.core.records import Role
-from app.services import auth
+from app.services.accountability import auth
 from app.services.session import Session, User
 from app.store import audit as audit_store
+from app.views.accountability import sign_in
+from app.views.accountability.idle_lock import IdleLock
 from app.views.actions import Action
-from app.views.dialogs import sign_in
-from app.views.idle_lock import IdleLock
 
 
 @pytest.fixture(autouse=True)
@@ -170,7 +170,7 @@ def test_idle_lock_follows_the_preference(make_window, qtbot) -> None:  # noqa: 
 def test_sign_out_shortcut_locks_and_another_user_signs_in(make_window, qtbot) -> None:  # noqa: ANN001
     window = shown(qtbot, demo_window(make_window, "sue"))
     window.undo_stack.push(__import__("PySide6.QtGui", fromlist=["QUndoCommand"]).QUndoCommand("edit"))
-    lock = window.idle_lock
+    lock = window.features["accountability"].idle_lock
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert lock.locked and window.ctx.session.user is None
     assert window.user_label.text() == "signed out"
@@ -189,7 +189,7 @@ def test_sign_out_shortcut_locks_and_another_user_signs_in(make_window, qtbot) -
 
 def test_sign_out_from_the_idle_lock(make_window, qtbot) -> None:  # noqa: ANN001
     window = demo_window(make_window, "sam")
-    lock = window.idle_lock
+    lock = window.features["accountability"].idle_lock
     lock.lock()
     qtbot.mouseClick(lock.screen.sign_out_button, Qt.MouseButton.LeftButton)
     assert lock.locked and window.ctx.session.user is None
@@ -200,7 +200,7 @@ def test_sign_out_from_the_idle_lock(make_window, qtbot) -> None:  # noqa: ANN00
 def test_admin_manages_users(make_window, qtbot) -> None:  # noqa: ANN001
     window = demo_window(make_window, "admin")
     window.actions[Action.USERS].trigger()
-    dialog = window.users_dialog
+    dialog = window.features["accountability"].users_dialog
     assert dialog.isVisible() and dialog.table.rowCount() == 5
     qtbot.keyClicks(dialog.add_name, "nora")
     dialog.add_role.setCurrentIndex(dialog.add_role.findData("auditor"))
@@ -249,7 +249,7 @@ def test_audit_tab_filters(make_window, qtbot) -> None:  # noqa: ANN001
     fill_log(window.ctx.session)
     shown(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
-    tab = window.audit_tab
+    tab = window.features["accountability"].audit_tab
     assert window.tabs.currentWidget() is tab
     model = tab.model
     total = window.ctx.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
@@ -284,7 +284,7 @@ def test_audit_model_fetches_lazily(make_window) -> None:  # noqa: ANN001
     with window.ctx.session.atomic():
         for i in range(1200):
             audit_store.append(window.ctx.conn, "bot", "registry_search", f"fence:{i}")
-    model = window.audit_tab.model
+    model = window.features["accountability"].audit_tab.model
     model.page_size = 500
     model.set_filter(audit_store.AuditFilter(actor="bot"))
     assert model.rowCount() == 500 and model.canFetchMore() and model.total == 1200
@@ -298,7 +298,7 @@ def test_audit_model_fetches_lazily(make_window) -> None:  # noqa: ANN001
 def test_auditor_sees_no_personal_data_and_analyst_sees_no_log(make_window) -> None:  # noqa: ANN001
     window = demo_window(make_window, "audrey")
     fill_log(window.ctx.session)
-    tab = window.audit_tab
+    tab = window.features["accountability"].audit_tab
     tab.reload()
     model = tab.model
     details = [model.data(model.index(r, model.COL_DETAILS)) for r in range(model.rowCount())]
@@ -314,13 +314,13 @@ def test_auditor_sees_no_personal_data_and_analyst_sees_no_log(make_window) -> N
 def test_audit_export_csv_and_chain_head(make_window, qtbot, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     window = demo_window(make_window, "audrey")
     fill_log(window.ctx.session)
-    tab = window.audit_tab
+    tab = window.features["accountability"].audit_tab
     tab.reload()
     tab.actor_box.setEditText("ana")
     tab.apply_filter()
     target = tmp_path / "out" / "audit"
     target.parent.mkdir()
-    monkeypatch.setattr("app.views.dialogs.files.choose_save_file", lambda *a, **k: target)
+    monkeypatch.setattr("app.views.widgets.files.choose_save_file", lambda *a, **k: target)
     head_before = audit_store.current_head(window.ctx.conn)
     qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.ctx.conn.execute(
@@ -355,7 +355,7 @@ def test_verify_action_reports_ok_then_the_broken_entry(make_window, qtbot) -> N
     raw.execute("DROP TRIGGER audit_log_no_update")
     raw.execute(f"UPDATE audit_log SET actor = 'ana' WHERE seq = {broken_seq}")
     raw.close()
-    qtbot.mouseClick(window.audit_tab.verify_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.features["accountability"].audit_tab.verify_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: verified(2), timeout=5000)
     text = window.audit_message.text()
     assert f"first broken entry is {broken_seq}" in text and "append-only protection" in text

@@ -12,9 +12,9 @@ from app.core.records import Role
 from app.services.session import Session, User
 from app.startup import rotate_launch_backup
 from app.store import db
-from app.views import store_check
+from app.views.data import store_check
 from app.views.main_window import MainWindow
-from app.views.placeholder import PlaceholderPanel
+from app.views.widgets.placeholder import PlaceholderPanel
 
 
 def _window(qtbot, tmp_path: Path, defer: bool) -> MainWindow:  # noqa: ANN001

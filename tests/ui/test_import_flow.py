@@ -12,7 +12,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QMessageBox
 
 from app.views.actions import Action
-from app.views.dialogs import files
+from app.views.widgets import files
 
 GOOD_AND_BAD = (
     "id,lat,lon,kind,heading_deg,label\n"
@@ -35,7 +35,7 @@ def camera_count(window) -> int:  # noqa: ANN001
 
 
 def open_preview(qtbot, window):  # noqa: ANN001, ANN201
-    controller = window.import_controller
+    controller = window.features["import"]
     qtbot.waitUntil(lambda: controller.dialog is not None and controller.dialog.isVisible(), timeout=10_000)
     return controller.dialog
 
@@ -65,7 +65,7 @@ def test_ctrl_i_previews_then_imports_the_valid_rows(make_window, qtbot, tmp_pat
     dialog.set_default_kind("spotlight")
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10_000)
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.import_controller.last_result is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.features["import"].last_result is not None, timeout=10_000)
     conn = window.ctx.conn
     rows = conn.execute("SELECT external_id, kind, heading_deg, source, label FROM cameras ORDER BY id").fetchall()
     assert rows == [("a1", "doorbell", 90.0, "imported", "First"), ("a2", "spotlight", 45.0, "imported", "Second"),
@@ -93,7 +93,7 @@ def test_import_nothing_leaves_the_store_unchanged_and_mapping_is_remembered(mak
     dialog.set_field("external_id", "ident")
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10_000)
     dialog.accept()  # remembers the mapping for files with the same columns
-    qtbot.waitUntil(lambda: window.import_controller.last_result is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.features["import"].last_result is not None, timeout=10_000)
     assert camera_count(window) == 2
     # the same kind of file again: the remembered mapping (label from 'where') is offered, and "Import nothing"
     window.actions[Action.IMPORT].trigger()
@@ -103,7 +103,7 @@ def test_import_nothing_leaves_the_store_unchanged_and_mapping_is_remembered(mak
     assert all("already in the registry" in i.reason for i in dialog.validation.bad)
     assert not dialog.import_button.isEnabled()
     qtbot.mouseClick(dialog.nothing_button, Qt.MouseButton.LeftButton)
-    assert window.import_controller.dialog is None and not window.import_controller.busy
+    assert window.features["import"].dialog is None and not window.features["import"].busy
     assert camera_count(window) == 2
 
 
@@ -121,7 +121,7 @@ def test_drop_a_file_on_the_window_opens_the_preview(make_window, qtbot, shared_
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled() and dialog.mapping().get("default_kind") == "city_cctv",
                     timeout=10_000)
     dialog.accept()
-    qtbot.waitUntil(lambda: window.import_controller.last_result is not None, timeout=15_000)
+    qtbot.waitUntil(lambda: window.features["import"].last_result is not None, timeout=15_000)
     kinds = window.ctx.conn.execute("SELECT kind, count(*) FROM cameras GROUP BY kind").fetchall()
     assert kinds == [("city_cctv", 673)]
 
@@ -132,9 +132,9 @@ def test_auditor_may_not_import(make_window, qtbot, tmp_path, monkeypatch) -> No
     monkeypatch.setattr(files, "choose_open_file", lambda *a: path)
     window = shown(qtbot, make_window(role="auditor"))
     window.actions[Action.IMPORT].trigger()
-    box = window.import_controller.message
+    box = window.features["import"].message
     assert isinstance(box, QMessageBox) and "may not import data" in box.text()
-    assert window.import_controller.dialog is None and camera_count(window) == 0
+    assert window.features["import"].dialog is None and camera_count(window) == 0
 
 
 def test_unreadable_file_gives_a_clear_message(make_window, qtbot, tmp_path) -> None:  # noqa: ANN001
@@ -142,8 +142,8 @@ def test_unreadable_file_gives_a_clear_message(make_window, qtbot, tmp_path) -> 
     bad.write_text('{"type": "FeatureCollection", "features": [ {"type": ', encoding="utf-8")
     window = shown(qtbot, make_window())
     window.import_requested.emit(bad)
-    qtbot.waitUntil(lambda: window.import_controller.message is not None, timeout=10_000)
-    text = window.import_controller.message.text()
+    qtbot.waitUntil(lambda: window.features["import"].message is not None, timeout=10_000)
+    text = window.features["import"].message.text()
     assert "broken.geojson could not be read" in text and "not valid JSON" in text
 
 
@@ -156,7 +156,7 @@ def test_export_selection_or_everything(make_window, qtbot, tmp_path, monkeypatc
     window.actions[Action.IMPORT].trigger()
     dialog = open_preview(qtbot, window)
     dialog.accept()
-    qtbot.waitUntil(lambda: window.import_controller.last_result is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.features["import"].last_result is not None, timeout=10_000)
     owner = window.ctx.conn.execute(
         "INSERT INTO owners (display_name, email, phone, anonymity_no, created_at) VALUES "
         "('Pat Private', 'pat@example.org', '555-0100', 7, '2024-01-01T00:00:00Z')").lastrowid
@@ -166,7 +166,7 @@ def test_export_selection_or_everything(make_window, qtbot, tmp_path, monkeypatc
     ids = [r[0] for r in window.ctx.conn.execute("SELECT id FROM cameras WHERE external_id IN ('a2', 'a4')")]
     window.camera_selection.set_ids(ids)
     window.actions[Action.EXPORT_CSV if fmt == "csv" else Action.EXPORT_GEOJSON].trigger()
-    qtbot.waitUntil(lambda: window.import_controller.last_export is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: window.features["import"].last_export is not None, timeout=10_000)
     text = out.read_text(encoding="utf-8")
     assert "pat@example.org" not in text and "555-0100" not in text and "Pat Private" not in text
     if fmt == "csv":
@@ -181,14 +181,14 @@ def test_export_selection_or_everything(make_window, qtbot, tmp_path, monkeypatc
     assert json.loads(entry[0])["cameras"] == 2 and json.loads(entry[0])["selection"] is True
     # nothing selected: everything
     window.camera_selection.clear()
-    window.import_controller.last_export = None
+    window.features["import"].last_export = None
     window.actions[Action.EXPORT_CSV if fmt == "csv" else Action.EXPORT_GEOJSON].trigger()
-    qtbot.waitUntil(lambda: window.import_controller.last_export is not None, timeout=10_000)
-    assert window.import_controller.last_export[1] == 4
+    qtbot.waitUntil(lambda: window.features["import"].last_export is not None, timeout=10_000)
+    assert window.features["import"].last_export[1] == 4
 
 
 def test_cancelled_import_writes_nothing(make_window, qtbot, tmp_path, monkeypatch) -> None:  # noqa: ANN001
-    from app.services import imports
+    from app.services.registry import imports
 
     src = tmp_path / "cams.csv"
     src.write_text(GOOD_AND_BAD, encoding="utf-8")
@@ -211,7 +211,7 @@ def test_cancelled_import_writes_nothing(make_window, qtbot, tmp_path, monkeypat
     assert calls and camera_count(window) == 0
     assert conn.execute("SELECT count(*) FROM import_batches").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'import'").fetchone()[0] == 0
-    assert not window.import_controller.busy
+    assert not window.features["import"].busy
 
 
 def test_two_dropped_files_are_previewed_one_after_the_other(make_window, qtbot, tmp_path) -> None:  # noqa: ANN001
@@ -225,10 +225,10 @@ def test_two_dropped_files_are_previewed_one_after_the_other(make_window, qtbot,
                                 Qt.KeyboardModifier.NoModifier))
     dialog = open_preview(qtbot, window)
     assert dialog.validation.file_name == "first.csv"
-    qtbot.waitUntil(lambda: window.import_controller.pending == [second], timeout=5_000)
+    qtbot.waitUntil(lambda: window.features["import"].pending == [second], timeout=5_000)
     dialog.reject()  # Import nothing: the next file's preview follows
-    qtbot.waitUntil(lambda: window.import_controller.dialog is not None
-                    and window.import_controller.dialog.validation.file_name == "second.csv", timeout=10_000)
-    window.import_controller.dialog.accept()
-    qtbot.waitUntil(lambda: window.import_controller.last_result is not None, timeout=10_000)
-    assert camera_count(window) == 1 and not window.import_controller.busy
+    qtbot.waitUntil(lambda: window.features["import"].dialog is not None
+                    and window.features["import"].dialog.validation.file_name == "second.csv", timeout=10_000)
+    window.features["import"].dialog.accept()
+    qtbot.waitUntil(lambda: window.features["import"].last_result is not None, timeout=10_000)
+    assert camera_count(window) == 1 and not window.features["import"].busy

@@ -6,9 +6,8 @@ from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QTableWidget
 
 from app.views.actions import Action, shortcut_rows
-from app.views.main_window import TAB_ACTIONS
-from app.views.pending import PENDING
-from app.views.placeholder import PlaceholderPanel
+from app.views.features import FEATURES
+from app.views.widgets.placeholder import PlaceholderPanel
 
 MENU_NAMES = ["File", "Edit", "View", "Registry", "Requests", "Evidence", "Program", "Insights", "Help"]
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -32,7 +31,9 @@ def test_every_menu_of_the_issue_exists_in_order(make_window) -> None:  # noqa: 
 
 def test_ctrl_number_switches_tabs(make_window, qtbot) -> None:  # noqa: ANN001
     window = _shown(qtbot, make_window())
-    keys = list(TAB_ACTIONS)  # Ctrl+1 … Ctrl+7 in this order
+    keys = [f.tab for f in FEATURES if f.tab]  # Ctrl+1 … Ctrl+7 in this order
+    assert [window.actions[f.action].shortcut().toString() for f in FEATURES if f.tab and f.action] == \
+        [f"Ctrl+{n}" for n in range(1, 8)]
     assert len(keys) == 7
     for number in (7, 3, 1, 5, 2, 6, 4):  # out of order, so each press has to move the current tab
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0.value + number), CTRL)
@@ -88,9 +89,12 @@ def test_geometry_and_current_tab_come_back_in_the_next_window(make_window, qtbo
 
 def test_placeholder_tabs_say_what_will_be_there(make_window) -> None:  # noqa: ANN001
     window = make_window()
-    assert [key for key, _, _ in PENDING] == list(TAB_ACTIONS)
-    assert window.tab_keys == [key for key, _, _ in PENDING]
-    for key, title, text in PENDING:
+    tabs = [f for f in FEATURES if f.tab]
+    assert window.tab_keys == [f.tab for f in tabs]
+    for feature in tabs:
+        key, text = feature.tab, feature.about
+        assert window.tabs.tabToolTip(window.tab_keys.index(key)) == text
+        assert window.tabs.tabText(window.tab_keys.index(key)) == feature.title
         panel = window.tab(key)
         if not isinstance(panel, PlaceholderPanel):
             continue  # that feature has landed and took over its tab
@@ -98,7 +102,6 @@ def test_placeholder_tabs_say_what_will_be_there(make_window) -> None:  # noqa: 
         assert text in label.text() and "Not built yet" in label.text()
         assert window.tabs.tabToolTip(window.tab_keys.index(key)) == text
         assert panel.findChildren(QAbstractItemView) == []  # no fake content
-        assert window.tabs.tabText(window.tab_keys.index(key)) == title
 
 
 def test_first_shown_comes_after_the_first_paint(make_window, qtbot) -> None:  # noqa: ANN001

@@ -50,7 +50,7 @@ def map_window(make_window, qtbot):  # noqa: ANN001, ANN201 - pytest fixture
         window.show()
         qtbot.waitExposed(window)
         window.show_tab("map")
-        panel = window.map_tab.ensure_built()
+        panel = window.features["map"].ensure_built()
         registry = window.tab("registry")
         if hasattr(registry, "loaded"):  # let the registry's own first load land before ours replaces it
             qtbot.waitUntil(lambda: registry.loaded, timeout=10_000)
@@ -92,13 +92,13 @@ def test_circle_drawn_with_the_mouse_selects_what_core_selects(map_window, qtbot
                              padding=0)
     QTest.qWait(20)
     seen = []
-    window.map_tab.fence_changed.connect(seen.append)
+    window.features["map"].fence_changed.connect(seen.append)
     panel.canvas.setFocus()
     QTest.keyClick(panel.canvas, Qt.Key.Key_C)  # circle tool shortcut
     assert panel.fence.mode == "circle"
     edge_lat, edge_lon = geo.destination(centre[0], centre[1], 90.0, 1500.0)
     _drag(panel, _view_pos(panel, *centre), _view_pos(panel, float(edge_lat), float(edge_lon)))
-    fence = window.map_tab.current_fence()
+    fence = window.features["map"].current_fence()
     assert isinstance(fence, CircleFence)
     assert seen and seen[-1] == fence
     assert fence.radius_m == pytest.approx(1500.0, rel=0.05)  # within a few pixels of the drag
@@ -137,14 +137,14 @@ def test_polygon_by_clicks_and_enter_and_escape(map_window, qtbot, shared_data) 
     panel.tool_actions["polygon"].trigger()
     QTest.mouseClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _view_pos(panel, *c))
     QTest.keyClick(panel.canvas, Qt.Key.Key_Escape)
-    assert panel.fence.mode == "navigate" and window.map_tab.current_fence() is None
+    assert panel.fence.mode == "navigate" and window.features["map"].current_fence() is None
     # A concave polygon (an arrow head) by clicks, closed with Enter.
     corners = [(39.70, -105.04), (39.78, -104.99), (39.70, -104.94), (39.73, -104.99)]
     panel.tool_actions["polygon"].trigger()
     for la, lo in corners:
         QTest.mouseClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _view_pos(panel, la, lo))
     QTest.keyClick(panel.canvas, Qt.Key.Key_Return)
-    fence = window.map_tab.current_fence()
+    fence = window.features["map"].current_fence()
     assert isinstance(fence, PolygonFence) and len(fence.ring) == 4
     for (la, lo), (fa, fo) in zip(corners, fence.ring, strict=True):
         assert abs(la - fa) < 0.001 and abs(lo - fo) < 0.001  # a pixel or two
@@ -154,12 +154,12 @@ def test_polygon_by_clicks_and_enter_and_escape(map_window, qtbot, shared_data) 
     # Drag a vertex handle: the fence and the selection follow.
     tip = fence.ring[1]
     _drag(panel, _view_pos(panel, *tip), _view_pos(panel, tip[0] + 0.02, tip[1]))
-    moved = window.map_tab.current_fence()
+    moved = window.features["map"].current_fence()
     assert moved.ring[1][0] == pytest.approx(tip[0] + 0.02, abs=0.001)
     assert np.array_equal(window.camera_selection.ids, _reference(moved, arrays))
     # Clear.
     panel.clear_action.trigger()
-    assert window.map_tab.current_fence() is None and len(window.camera_selection) == 0
+    assert window.features["map"].current_fence() is None and len(window.camera_selection) == 0
 
 
 def test_rectangle_and_double_click_polygon(map_window, qtbot) -> None:  # noqa: ANN001
@@ -168,7 +168,7 @@ def test_rectangle_and_double_click_polygon(map_window, qtbot) -> None:  # noqa:
     window, panel = map_window(arrays)
     panel.tool_actions["rectangle"].trigger()
     _drag(panel, _view_pos(panel, 44.62, -124.05), _view_pos(panel, 44.64, -124.02))
-    fence = window.map_tab.current_fence()
+    fence = window.features["map"].current_fence()
     assert isinstance(fence, RectFence)
     assert np.array_equal(window.camera_selection.ids, _reference(fence, arrays))
     vp = panel.canvas.viewport()
@@ -178,7 +178,7 @@ def test_rectangle_and_double_click_polygon(map_window, qtbot) -> None:  # noqa:
         QTest.mouseClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _view_pos(panel, la, lo))
     QTest.mouseClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _view_pos(panel, *pts[-1]))
     QTest.mouseDClick(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, _view_pos(panel, *pts[-1]))
-    fence = window.map_tab.current_fence()
+    fence = window.features["map"].current_fence()
     assert isinstance(fence, PolygonFence) and len(fence.ring) == 3
     assert np.array_equal(window.camera_selection.ids, _reference(fence, arrays))
 
@@ -235,7 +235,7 @@ def test_layers_toggle_reorder_and_state_remembered(map_window, make_window, sha
 
 def test_add_map_layer_through_the_file_seam(map_window, monkeypatch, shared_data, tmp_path) -> None:  # noqa: ANN001
     from app.views.actions import Action
-    from app.views.dialogs import files
+    from app.views.widgets import files
 
     rng = np.random.default_rng(4)
     window, panel = map_window(_arrays(rng.uniform(43.72, 43.75, 500), rng.uniform(7.40, 7.44, 500)))
@@ -267,7 +267,7 @@ def test_selection_sync_with_registry_table(map_window, qtbot) -> None:  # noqa:
     window.camera_selection.set_ids(picked, source=object())
     assert panel.cameras.selected_pos.size == 3
     assert np.array_equal(np.sort(panel.camera_data.index.ids_at(panel.cameras.selected_pos)), np.sort(picked))
-    assert window.map_tab.current_fence() is None
+    assert window.features["map"].current_fence() is None
     registry = window.tab("registry")
     if registry is None or not hasattr(registry, "table"):
         return
@@ -298,7 +298,7 @@ def test_clicking_a_camera_shows_details_without_contact(map_window, qtbot) -> N
 
 def test_map_built_only_after_first_paint(make_window) -> None:  # noqa: ANN001
     window = make_window()
-    assert window.map_tab.panel is None  # installing the tab does not build pyqtgraph
+    assert window.features["map"].panel is None  # installing the tab does not build pyqtgraph
     window.show()
     window.first_shown.emit()
-    assert window.map_tab.panel is not None
+    assert window.features["map"].panel is not None

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from app.core.records import Camera, CameraKind, Consent, Owner
 from app.models.camera_table_model import COL_CONSENT, COL_ID, COL_LABEL, COL_OWNER
-from app.services.registry import RegistryService
+from app.services.registry.service import RegistryService
 from app.views.actions import Action
-from app.views.dialogs.camera_dialog import CameraDialog
+from app.views.registry.camera_dialog import CameraDialog
 
 
 def activate(qtbot, window) -> None:  # noqa: ANN001

@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 
 from app.core import policy
 from app.core.records import RecipientState, RequestState, utc_now
-from app.services import requests as svc
+from app.services.requests import workflow as svc
 from app.store import requests as store
 from app.views.actions import Action
-from app.views.dialogs import files
+from app.views.widgets import files
 from tests.request_world import GOOD_FENCE, World, build_world
 
 S = RequestState
@@ -36,7 +36,7 @@ def setup(make_window, qtbot, monkeypatch):  # noqa: ANN001, ANN201
 
 
 def tab_of(window):  # noqa: ANN001, ANN201
-    return window.requests_tab
+    return window.features["requests"]
 
 
 def click(qtbot, button) -> None:  # noqa: ANN001
@@ -245,8 +245,8 @@ def test_new_request_from_the_fence_on_the_map(setup, qtbot) -> None:  # noqa: A
     tab = tab_of(window)
     ring = (m_to_deg(-250, -250), m_to_deg(-250, 250), m_to_deg(250, 250), m_to_deg(250, -250))
     fence = PolygonFence(ring)
-    window.map_tab.set_fence(fence)   # as if drawn with the polygon tool
-    qtbot.waitUntil(lambda: window.map_tab.current_fence() is not None)
+    window.features["map"].set_fence(fence)   # as if drawn with the polygon tool
+    qtbot.waitUntil(lambda: window.features["map"].current_fence() is not None)
     window.actions[Action.NEW_REQUEST].trigger()
     dialog = tab.request_dialog
     assert dialog.area_source.currentText().startswith("Fence drawn on the map (polygon")
@@ -259,15 +259,15 @@ def test_new_request_from_the_fence_on_the_map(setup, qtbot) -> None:  # noqa: A
     rec = store.get_request(window.ctx.conn, tab.current.id)
     assert rec.state == S.DRAFT and rec.area_kind == "polygon" and rec.fence == fence
     # …and back: the request's area shown on the map selects the same cameras.
-    window.map_tab.set_fence(None)
+    window.features["map"].set_fence(None)
     click(qtbot, tab.outreach_buttons["map"])
-    assert window.tabs.currentWidget() is window.map_tab
-    assert window.map_tab.current_fence() == fence
+    assert window.tabs.currentWidget() is window.features["map"]
+    assert window.features["map"].current_fence() == fence
     assert warnings == []
 
 
 def test_request_limits_read_only_for_analysts_changed_by_a_supervisor(setup, qtbot) -> None:  # noqa: ANN001
-    from app.services.policy_settings import get_limits
+    from app.services.requests.policy_settings import get_limits
 
     window, world, warnings = setup
     tab = tab_of(window)
@@ -298,8 +298,8 @@ def test_request_limits_read_only_for_analysts_changed_by_a_supervisor(setup, qt
 
 
 def test_first_request_is_shown_when_nothing_was_chosen(make_window, qtbot) -> None:  # noqa: ANN001
-    from app.services.auth import ensure_demo_users
-    from app.services.demo_requests import ensure_demo_requests
+    from app.services.accountability.auth import ensure_demo_users
+    from app.services.requests.demo import ensure_demo_requests
     from app.store.demo import ensure_demo_city
 
     window = make_window(role="analyst", name="ana", demo=True)

@@ -168,12 +168,12 @@ def test_preferences_turn_tiles_on_with_attribution(make_window, qtbot, server: 
 
     window = make_window()
     window.show()
-    panel = window.map_tab.ensure_built()
+    panel = window.features["map"].ensure_built()
     assert not panel.tiles.enabled and not panel.canvas.attribution.isVisible()
     settings.set("map/tiles_enabled", True)
     settings.set("map/tile_url", server.template)
     settings.set("map/tile_attribution", "Test tiles © nobody")
-    window.map_tab.apply_preferences()
+    window.features["map"].apply_preferences()
     assert panel.tiles.enabled and panel.tiles.template == server.template
     window.show_tab("map")
     assert panel.canvas.attribution.isVisible()

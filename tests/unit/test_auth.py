@@ -11,7 +11,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from app.core.records import Role, utc_now
-from app.services import auth
+from app.services.accountability import auth
 from app.services.session import PermissionDenied, Session
 from app.store import users as user_store
 from app.store.db import open_store

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from app.core.records import Camera, CameraKind, CameraSource, Consent, Owner, Role
-from app.services.registry import RegistryError, RegistryService, id_ranges
+from app.services.registry.service import RegistryError, RegistryService, id_ranges
 from app.services.session import PermissionDenied, Session, User
 from app.store import cameras as camera_store
 from app.store import owners as owner_store

@@ -28,7 +28,7 @@ from app.models.camera_table_model import (
     IdRole,
     SortRole,
 )
-from app.services.registry import RegistryService
+from app.services.registry.service import RegistryService
 from app.services.session import Session, User
 from app.store.camera_arrays import load_arrays
 from app.store.db import open_store

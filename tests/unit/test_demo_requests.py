@@ -13,9 +13,9 @@ import pytest
 
 from app.core import policy
 from app.core.records import RecipientState, RequestState, from_iso, utc_now
-from app.services import auth
-from app.services import requests as svc
-from app.services.demo_requests import ensure_demo_requests
+from app.services.accountability import auth
+from app.services.requests import workflow as svc
+from app.services.requests.demo import ensure_demo_requests
 from app.store import audit
 from app.store import requests as store
 from app.store import users as user_store
@@ -238,7 +238,7 @@ def test_requests_tab_lists_them(make_window, tmp_path: Path) -> None:  # noqa: 
     c.close()
 
     window = make_window(role="analyst", name="ana", demo=True, data=data, user_id=ana)
-    tab = window.requests_tab
+    tab = window.features["requests"]
     model = tab.model
 
     def shown() -> dict[str, str]:

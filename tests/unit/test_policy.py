@@ -12,7 +12,7 @@ import pytest
 from app.core import geo, policy
 from app.core.fence import CircleFence, PolygonFence, RectFence
 from app.core.policy import PolicyContext, RequestDraft
-from app.services.policy_settings import DEFAULT_LIMITS
+from app.services.requests.policy_settings import DEFAULT_LIMITS
 
 NOW = datetime(2026, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
 LAT, LON = 39.29, -76.61

@@ -14,9 +14,9 @@ from app.core.records import RecipientState
 from app.io.outreach_csv import COLUMNS, RequestFacts, letter_paragraphs, write_outreach_csv
 from app.io.public_log_export import public_log_html, write_public_log_csv
 from app.io.responses_csv import parse_responses
-from app.services import outreach
-from app.services import requests as svc
-from app.services.requests import Notice
+from app.services.requests import outreach
+from app.services.requests import workflow as svc
+from app.services.requests.workflow import Notice
 from app.store import requests as store
 from app.store.db import open_store
 from tests.request_world import GOOD_FENCE, NOW, build_world

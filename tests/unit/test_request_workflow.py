@@ -14,8 +14,8 @@ import pytest
 from app.core import policy
 from app.core.fence import CircleFence
 from app.core.records import PROTEST_CATEGORY, RecipientState, RequestState, to_iso
-from app.services import requests as svc
-from app.services.approval import OverrideReasonError, TwoPersonRuleError
+from app.services.requests import workflow as svc
+from app.services.requests.approval import OverrideReasonError, TwoPersonRuleError
 from app.services.session import PermissionDenied
 from app.store import requests as store
 from app.store.db import open_store

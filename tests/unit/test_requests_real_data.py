@@ -20,7 +20,7 @@ import pytest
 from app.core import geo, policy
 from app.core.fence import CircleFence
 from app.core.records import Role, to_iso
-from app.services import requests as svc
+from app.services.requests import workflow as svc
 from app.services.session import Session
 from app.store import requests as store
 from app.store.db import open_store, transaction

@@ -12,7 +12,8 @@ from argon2 import PasswordHasher
 
 from app.core.permissions import GRANTS, Permission, allowed
 from app.core.records import PROTEST_CATEGORY, Role, to_iso, utc_now
-from app.services import approval, audit_service, auth, policy_settings
+from app.services.accountability import audit_service, auth
+from app.services.requests import approval, policy_settings
 from app.services.session import NotSignedIn, PermissionDenied, Session, User
 from app.store import audit as audit_store
 from app.store.db import open_store

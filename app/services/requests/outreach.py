@@ -1,0 +1,88 @@
+"""Outreach and answers for a sent request: the notices (mail-merge CSV, letters) and the responses CSV import.
+
+Contact details leave the store only through here, for a permitted user, with an audit entry.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from app.core.permissions import Permission
+from app.core.records import RequestState, from_iso, to_iso, utc_now
+from app.io.outreach_csv import RequestFacts, write_outreach_csv
+from app.io.responses_csv import ResponsesFile, parse_responses
+from app.services.requests import workflow as svc
+from app.services.session import Session
+from app.store import requests as store
+
+
+def _readable(iso: str | None) -> str:
+    return from_iso(iso).strftime("%Y-%m-%d %H:%M UTC") if iso else "—"
+
+
+def request_facts(session: Session, request_id: int) -> RequestFacts:
+    session.require(Permission.CREATE_REQUEST)
+    rec = store.get_request(session.conn, request_id)
+    if rec is None:
+        raise svc.RequestError(f"There is no footage request {request_id}.")
+    row = session.conn.execute("SELECT name FROM agencies WHERE id = ?", (rec.agency_id,)).fetchone()
+    return RequestFacts(rec.public_no, rec.case_number, row[0] if row else "", rec.offense_category, rec.description,
+                        _readable(rec.window_start), _readable(rec.window_end), _readable(rec.expires_at),
+                        rec.investigator_contact)
+
+
+def _sent(session: Session, request_id: int, doing: str) -> None:
+    rec = store.get_request(session.conn, request_id)
+    if rec is None or rec.public_no is None:
+        raise svc.RequestError(f"Notices are {doing} only for a request that has been sent (its recipients are "
+                               "fixed when it is sent).")
+
+
+def notices_for_letters(session: Session, request_id: int) -> tuple[RequestFacts, list[svc.Notice]]:
+    """Facts + notices for the PDF letters (the caller writes the PDF); audited as a contact view and export."""
+    session.require(Permission.EXPORT_DATA)
+    _sent(session, request_id, "printed")
+    facts = request_facts(session, request_id)
+    return facts, svc.notices(session, request_id, purpose="outreach letters")
+
+
+def export_outreach_csv(session: Session, request_id: int, path: Path) -> int:
+    session.require(Permission.EXPORT_DATA)
+    _sent(session, request_id, "exported")
+    facts = request_facts(session, request_id)
+    notices = svc.notices(session, request_id, purpose="mail-merge CSV")
+    count = write_outreach_csv(path, facts, notices)
+    session.audit("outreach_exported", f"request:{request_id}", {"file": Path(path).name, "owners": count,
+                                                                 "format": "csv"})
+    return count
+
+
+def _expect_sent(conn: sqlite3.Connection, request_id: int) -> None:
+    rec = store.get_request(conn, request_id)
+    if rec is None or rec.state != RequestState.SENT:
+        raise svc.RequestError("Answers can be imported only for a request that is sent and still open.")
+
+
+def import_responses(session: Session, request_id: int, path: Path, now: datetime | None = None) -> ResponsesFile:
+    """Validate the whole file; write every answer in one transaction only when no line has an error."""
+    session.require(Permission.RECORD_RESPONSE)
+    now = now or utc_now()
+    _expect_sent(session.conn, request_id)
+    mapping = {r.anonymity_no: r.owner_id for r in store.recipients(session.conn, request_id)}
+    parsed = parse_responses(Path(path), mapping, now)
+    details = {"file": Path(path).name, "sha256": parsed.sha256, "rows": len(parsed.rows),
+               "errors": len(parsed.errors)}
+    if not parsed.ok:
+        session.audit("responses_import_refused", f"request:{request_id}", details)
+        return parsed
+    with session.atomic() as conn:
+        _expect_sent(conn, request_id)  # again inside the write: it may have closed while the file was read
+        for row in parsed.rows:
+            at = to_iso(row.responded_at) if row.responded_at else None
+            store.set_owner_response(conn, request_id, row.owner_id, row.state, at)
+            if row.opt_out:
+                svc.opt_out_owner(session, row.owner_id, now, via_request=request_id)
+        session.audit("responses_imported", f"request:{request_id}", details)
+    return parsed

@@ -1,0 +1,460 @@
+"""The Audit Log tab: the hash-chained log, newest first, with filters, lazy paging, export and verification.
+
+Reading goes through app.services.accountability.audit_service (role check, personal data masked for auditors). The log
+grows without bound, so the model fetches pages by seq as the view scrolls (never OFFSET). Export and
+verification run off the GUI thread on a connection of their own, with progress and Cancel.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QByteArray,
+    QDateTime,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSettings,
+    Qt,
+    QTimer,
+    QTimeZone,
+    Signal,
+)
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateTimeEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.permissions import Permission
+from app.services.accountability import audit_service
+from app.services.session import PermissionDenied, Session
+from app.store import audit as audit_store
+from app.store.db import connect
+from app.views.widgets import files
+from app.workers.jobs import JobControl, run_job
+
+if TYPE_CHECKING:
+    from app.views.main_window import MainWindow
+
+Index = QModelIndex | QPersistentModelIndex
+SETTINGS_GROUP = "audit_tab"
+ISO_FORMAT = "yyyy-MM-dd'T'HH:mm:ss'Z'"
+
+
+class AuditTableModel(QAbstractTableModel):
+    """Audit entries matching a filter, newest first, fetched a page at a time."""
+
+    COL_SEQ, COL_AT, COL_ACTOR, COL_ACTION, COL_OBJECT, COL_DETAILS = range(6)
+    HEADERS = ["#", "Time (UTC)", "Actor", "Action", "Object", "Details"]
+    SeqRole = Qt.ItemDataRole.UserRole
+
+    def __init__(self, session: Session, page_size: int = 500, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.page_size = page_size
+        self.flt = audit_store.AuditFilter()
+        self.rows: list[audit_service.AuditRow] = []
+        self.total = 0
+        self.exhausted = True
+        self.denied = ""
+
+    # --- loading --------------------------------------------------------------------------------------------------
+    def set_filter(self, flt: audit_store.AuditFilter) -> None:
+        self.beginResetModel()
+        self.flt = flt
+        self.rows = []
+        self.denied = ""
+        try:
+            first = audit_service.read_page(self.session, flt, None, self.page_size)
+            self.total = audit_store.count(self.session.conn, flt)
+        except PermissionDenied as exc:
+            first, self.total, self.denied = [], 0, str(exc)
+        self.rows = first
+        self.exhausted = len(first) < self.page_size
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        self.set_filter(self.flt)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008 - Qt override
+        return not parent.isValid() and not self.exhausted
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008 - Qt override
+        if parent.isValid() or self.exhausted or not self.rows:
+            return
+        try:
+            more = audit_service.read_page(self.session, self.flt, self.rows[-1].seq, self.page_size)
+        except PermissionDenied as exc:
+            self.denied, self.exhausted = str(exc), True
+            return
+        self.exhausted = len(more) < self.page_size
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
+            self.rows.extend(more)
+            self.endInsertRows()
+
+    def fetch_all(self) -> None:
+        while self.canFetchMore():
+            self.fetchMore()
+
+    # --- Qt model API ---------------------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return [row.seq, row.at.replace("T", " ").rstrip("Z"), row.actor, row.action, row.object,
+                    row.details][col]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.COL_DETAILS:
+                try:
+                    text = json.dumps(json.loads(row.details), indent=2, ensure_ascii=False)
+                except json.JSONDecodeError:
+                    text = row.details
+                return text + ("\n\n(personal data hidden for your role)" if row.masked else "")
+            if col == self.COL_SEQ:
+                return f"Entry {row.seq}, SHA-256 {row.hash}"
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.COL_SEQ:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == self.SeqRole:
+            return row.seq
+        return None
+
+
+def _combo(tip: str, name: str, parent: QWidget) -> QComboBox:
+    box = QComboBox(parent)
+    box.setObjectName(name)
+    box.setEditable(True)
+    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    box.setToolTip(tip)
+    box.setMinimumContentsLength(6)
+    box.lineEdit().setPlaceholderText("any")
+    return box
+
+
+class AuditTab(QWidget):
+    filter_changed = Signal()
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.setObjectName("tab_audit")
+        self.model = AuditTableModel(window.ctx.session, parent=self)
+        self.actor_box = _combo("Only entries by this user (exact name)", "audit_actor", self)
+        self.action_box = _combo("Only entries of this action, e.g. sign_in_failed", "audit_action", self)
+        self.text_edit = QLineEdit(self)
+        self.text_edit.setObjectName("audit_text")
+        self.text_edit.setPlaceholderText("Object or details contain…")
+        self.text_edit.setToolTip("Only entries whose object or details contain this text (Ctrl+F)")
+        self.text_edit.setClearButtonEnabled(True)
+        now = QDateTime.currentDateTimeUtc()
+        self.from_check = QCheckBox("&From", self)
+        self.from_check.setObjectName("audit_from_on")
+        self.from_check.setToolTip("Only entries at or after this time (UTC)")
+        self.from_edit = self._date_edit(now.addDays(-30), "audit_from")
+        self.to_check = QCheckBox("&To", self)
+        self.to_check.setObjectName("audit_to_on")
+        self.to_check.setToolTip("Only entries before this time (UTC)")
+        self.to_edit = self._date_edit(now.addDays(1), "audit_to")
+        self.refresh_button = QPushButton("&Refresh", self)
+        self.refresh_button.setObjectName("audit_refresh")
+        self.refresh_button.setToolTip("Read the newest entries (F5)")
+        self.export_button = QPushButton("E&xport CSV…", self)
+        self.export_button.setObjectName("audit_export")
+        self.export_button.setToolTip("Save the matching entries as CSV, with a chain-head file to keep apart")
+        self.verify_button = QPushButton("&Verify…", self)
+        self.verify_button.setObjectName("audit_verify")
+        self.verify_button.setToolTip("Walk the whole hash chain and report the first broken entry, if any")
+        self.verify_head_button = QPushButton("Verify with &Kept Head…", self)
+        self.verify_head_button.setObjectName("audit_verify_head")
+        self.verify_head_button.setToolTip("Also check that the log still holds the entry of a chain-head file "
+                                           "exported earlier (catches entries cut off the end)")
+        self.status = QLabel("", self)
+        self.status.setObjectName("audit_status")
+        # A long status must not widen the window: it is cut instead.
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.table = QTableView(self)
+        self.table.setObjectName("audit_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.denied_label = QLabel("", self)
+        self.denied_label.setObjectName("audit_denied")
+        self.denied_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.denied_label.setWordWrap(True)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.denied_label)
+
+        bar = QHBoxLayout()
+        for label, widget in (("&Actor:", self.actor_box), ("A&ction:", self.action_box)):
+            lab = QLabel(label, self)
+            lab.setBuddy(widget)
+            bar.addWidget(lab)
+            bar.addWidget(widget)
+        bar.addWidget(self.text_edit, 1)
+        period = QHBoxLayout()
+        for widget in (self.from_check, self.from_edit, self.to_check, self.to_edit):
+            period.addWidget(widget)
+        period.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        for widget in (self.refresh_button, self.export_button, self.verify_button, self.verify_head_button):
+            buttons.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addLayout(period)
+        layout.addWidget(self.stack, 1)
+        layout.addLayout(buttons)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.text_edit.textChanged.connect(self._debounce.start)
+        for box in (self.actor_box, self.action_box):
+            box.currentTextChanged.connect(self._debounce.start)
+        for check in (self.from_check, self.to_check):
+            check.toggled.connect(self._debounce.start)
+        for edit in (self.from_edit, self.to_edit):
+            edit.dateTimeChanged.connect(self._debounce.start)
+        self.refresh_button.clicked.connect(lambda: self.reload())
+        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.reload(),
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.export_button.clicked.connect(lambda: export_audit(window, self.current_filter()))
+        self.verify_button.clicked.connect(lambda: verify_audit(window))
+        self.verify_head_button.clicked.connect(lambda: verify_audit_with_head(window))
+        self.model.modelReset.connect(self._update_status)
+        self.model.rowsInserted.connect(self._update_status)
+        self._restore_columns()
+        window.on_close(self._save_columns)
+        self._loaded = False
+
+    def _date_edit(self, value: QDateTime, name: str) -> QDateTimeEdit:
+        edit = QDateTimeEdit(value, self)
+        edit.setObjectName(name)
+        edit.setTimeZone(QTimeZone.utc())
+        edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        edit.setCalendarPopup(True)
+        edit.setToolTip("UTC")
+        return edit
+
+    # --- filters --------------------------------------------------------------------------------------------------
+    def current_filter(self) -> audit_store.AuditFilter:
+        def iso(edit: QDateTimeEdit) -> str:
+            return edit.dateTime().toUTC().toString(ISO_FORMAT)
+
+        return audit_store.AuditFilter(
+            actor=self.actor_box.currentText().strip(),
+            action=self.action_box.currentText().strip(),
+            text=self.text_edit.text().strip(),
+            since=iso(self.from_edit) if self.from_check.isChecked() else "",
+            until=iso(self.to_edit) if self.to_check.isChecked() else "",
+        )
+
+    def apply_filter(self) -> None:
+        self._debounce.stop()
+        self.model.set_filter(self.current_filter())
+        self.filter_changed.emit()
+
+    def reload(self, choices: bool = True) -> None:
+        """Re-read the entries, and the filter choices (new entries arrive all the time)."""
+        session = self.window_.ctx.session
+        allowed = session.can(Permission.VIEW_AUDIT)
+        for button in (self.export_button, self.verify_button, self.verify_head_button):
+            button.setEnabled(allowed)
+        if allowed and (choices or not self._loaded):
+            self._fill_choices()
+            self._loaded = True  # only once the choices were really filled (not for a role that may not read)
+        self.apply_filter()
+
+    def _fill_choices(self) -> None:
+        conn = self.window_.ctx.conn
+        # Actors from the users table (cheap), not DISTINCT over a log of millions of rows.
+        actors = [r[0] for r in conn.execute("SELECT name FROM users ORDER BY name COLLATE NOCASE")]
+        choices = ((self.actor_box, ["", *actors, "system", "anonymous"]),
+                   (self.action_box, ["", *audit_store.distinct(conn, "action")]))
+        for box, items in choices:
+            text = box.currentText()
+            box.blockSignals(True)
+            box.clear()
+            box.addItems(items)
+            box.setEditText(text)
+            box.blockSignals(False)
+
+    def focus_filter(self) -> None:
+        self.text_edit.setFocus()
+        self.text_edit.selectAll()
+
+    def _update_status(self, *_: object) -> None:
+        if self.model.denied:
+            role = self.window_.ctx.session.user
+            who = f"You are signed in as {role.name} ({role.role.value})." if role else "Nobody is signed in."
+            self.denied_label.setText(f"<h3>The audit log is for auditors, supervisors and administrators.</h3>"
+                                      f"<p>{who}</p>")
+            self.stack.setCurrentWidget(self.denied_label)
+            self.status.setText("")
+            return
+        self.stack.setCurrentWidget(self.table)
+        shown, total = self.model.rowCount(), self.model.total
+        more = " (scroll for more)" if self.model.canFetchMore() else ""
+        self.status.setText(f"{total:,} matching entries; {shown:,} loaded{more}")
+
+    def showEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        super().showEvent(event)
+        self.reload(choices=False)  # the log moved on while the tab was hidden
+
+    # --- column widths --------------------------------------------------------------------------------------------
+    def _restore_columns(self) -> None:
+        state = QSettings().value(f"{SETTINGS_GROUP}/header")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.table.horizontalHeader().restoreState(state)
+        else:
+            for col, width in enumerate([70, 150, 110, 170, 190]):
+                self.table.setColumnWidth(col, width)
+
+    def _save_columns(self) -> None:
+        QSettings().setValue(f"{SETTINGS_GROUP}/header", self.table.horizontalHeader().saveState())
+
+
+# --- export and verification (also reached from the Insights menu) ------------------------------------------------
+def _report(window: MainWindow, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+    """A non-blocking message box, kept on the window so tests (and the next report) can find it."""
+    old = getattr(window, "audit_message", None)
+    if isinstance(old, QMessageBox):
+        old.close()
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, window)
+    box.setObjectName("audit_message")
+    box.open()
+    window.audit_message = box  # type: ignore[attr-defined]
+    window.statusBar().showMessage(text.split("\n")[0], 8000)
+    return box
+
+
+def export_audit(window: MainWindow, flt: audit_store.AuditFilter) -> None:
+    session = window.ctx.session
+    try:
+        mask = audit_service.authorize_export(session)
+    except PermissionDenied as exc:
+        _report(window, QMessageBox.Icon.Warning, "Cannot export the audit log", str(exc))
+        return
+    actor = session.actor
+    stamp = QDateTime.currentDateTimeUtc().toString("yyyyMMdd-HHmm")
+    path = files.choose_save_file(window, "Export Audit Log", "CSV files (*.csv)", "audit_export",
+                                  f"audit-log-{stamp}.csv")
+    if path is None:
+        return
+    if path.suffix.lower() != ".csv":
+        path = path.with_name(path.name + ".csv")
+    db_path = window.ctx.paths.db_path
+
+    def work(control: JobControl) -> audit_service.ExportResult:
+        conn = connect(db_path)
+        try:
+            result = audit_service.write_export(conn, flt, path, mask, control.progress, control.check)
+            audit_service.record_export(conn, actor, flt, result)
+            return result
+        finally:
+            conn.close()
+
+    def done(result: audit_service.ExportResult) -> None:
+        _report(window, QMessageBox.Icon.Information, "Audit log exported",
+                f"Exported {result.rows:,} entries to {result.csv_path}.\n\nThe chain head (entry {result.head.seq}, "
+                f"SHA-256 {result.head.hash}) is saved in {result.head_path.name}. Keep that file apart from this "
+                "computer: later, “Verify with Kept Head” or `canvass verify-audit --head FILE` proves that no "
+                "entry up to it was changed or removed.")
+
+    def failed(message: str, _tb: str) -> None:
+        _report(window, QMessageBox.Icon.Critical, "Export failed",
+                f"The audit log could not be exported: {message}\n\nCheck that the folder is writable and has space.")
+
+    run_job(window, "Exporting the audit log…", work, done, failed,
+            lambda: window.statusBar().showMessage("Export cancelled; nothing was written.", 5000))
+
+
+def verify_audit(window: MainWindow, head: audit_store.ChainHead | None = None) -> None:
+    session = window.ctx.session
+    try:
+        audit_service.authorize_verify(session)
+    except PermissionDenied as exc:
+        _report(window, QMessageBox.Icon.Warning, "Cannot verify the audit log", str(exc))
+        return
+    db_path = window.ctx.paths.db_path
+
+    def work(control: JobControl) -> audit_store.VerifyResult:
+        def progress(done: int, total: int) -> None:
+            control.check()
+            control.progress(done, total)
+
+        conn = connect(db_path)
+        try:
+            return audit_store.verify(conn, head, progress)
+        finally:
+            conn.close()
+
+    def done(result: audit_store.VerifyResult) -> None:
+        audit_service.record_verification(session, result)
+        notes = "".join(f"\n\nWarning: {w}." for w in result.warnings)
+        if result.ok:
+            kept = f" It still holds the kept head (entry {head.seq or '?'})." if head is not None else ""
+            _report(window, QMessageBox.Icon.Information, "Audit log verified",
+                    f"OK: all {result.entries:,} entries check out.{kept}\nChain head: entry {result.head_seq}, "
+                    f"SHA-256 {result.head_hash}{notes}")
+        else:
+            _report(window, QMessageBox.Icon.Critical, "Audit log is broken",
+                    f"The first broken entry is {result.broken_seq}: {result.reason}.\n\nThe {result.entries:,} "
+                    "entries before it check out. Keep this store as it is and tell your oversight body; restoring "
+                    f"a backup does not hide what happened.{notes}")
+
+    def failed(message: str, _tb: str) -> None:
+        _report(window, QMessageBox.Icon.Critical, "Verification failed", f"The audit log could not be read: {message}")
+
+    run_job(window, "Verifying the audit log…", work, done, failed)
+
+
+def verify_audit_with_head(window: MainWindow) -> None:
+    path = files.choose_open_file(window, "Open a Kept Chain Head", "Chain head (*.json);;All files (*)",
+                                  "audit_export")
+    if path is None:
+        return
+    try:
+        head = audit_store.parse_head(str(Path(path)))
+    except (ValueError, OSError) as exc:
+        _report(window, QMessageBox.Icon.Warning, "Not a chain-head file", f"{path.name}: {exc}")
+        return
+    verify_audit(window, head)

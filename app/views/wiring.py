@@ -1,0 +1,28 @@
+"""How features talk to each other: every connection between two features is made here, once both are installed.
+
+Each feature declares what it tells (signals) and what it takes (slots); none reaches into another.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.core.fence import Fence
+    from app.views.main_window import MainWindow
+
+
+def wire_features(window: MainWindow) -> None:
+    f = window.features
+    map_tab, requests = f.get("map"), f.get("requests")
+    if map_tab is not None and requests is not None:
+        # A fence drawn (or cleared) on the map is the area a new request starts from.
+        map_tab.fence_changed.connect(requests.set_map_fence)
+        requests.set_map_fence(map_tab.current_fence())
+
+        def show_area(fence: Fence) -> None:
+            map_tab.set_fence(fence)
+            window.show_tab("map")
+
+        requests.area_shown.connect(show_area)
+        requests.link_map()
