@@ -54,13 +54,14 @@ class MainWindow(QMainWindow):
         self._connect_common_actions()
         self.features: Features = {}
         self._late_features: list[Feature] = []
+        for feature in FEATURES:  # every tab's slot first, so tabs keep the table's order whatever installs when
+            if feature.tab:
+                self.add_tab(feature.tab, PlaceholderPanel(feature.title, feature.about, self, loading=True))
         for feature in FEATURES:
             if feature.early or not defer_features:
                 self._install(feature)
             else:
                 self._late_features.append(feature)
-                if feature.tab:  # hold the tab's place, so tabs keep their order while features load
-                    self.add_tab(feature.tab, PlaceholderPanel(feature.title, feature.about, self, loading=True))
         self.restore_geometry()
         if not defer_features:
             wire_features(self)
