@@ -7,8 +7,6 @@ import sys
 
 from app import APP_NAME, __version__
 
-SUBCOMMANDS = ("import", "verify-audit")
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="canvass", description=f"{APP_NAME}: a consent-based neighborhood camera "
@@ -25,9 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in SUBCOMMANDS:
-        from app import cli
+    from app import cli  # light: the subcommand modules are imported only to run one
 
+    if argv and argv[0] in cli.NAMES:
         return cli.main(argv)
     args = build_parser().parse_args(argv)
     if args.install_desktop_entry:

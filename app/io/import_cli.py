@@ -27,7 +27,16 @@ def cli_actor() -> str:
     return f"cli:{name}"
 
 
-def run_import(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file")
+    parser.add_argument("--data-dir", metavar="DIR")
+    parser.add_argument("--format", choices=["csv", "geojson", "kml"])
+    parser.add_argument("--mapping", metavar="JSON",
+                        help='source column for each field, e.g. {"lat": "Y", "lon": "X"}')
+    parser.add_argument("--valid-only", action="store_true", help="import the valid rows even if some are bad")
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     try:

@@ -36,7 +36,12 @@ def open_read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def run_verify(args: argparse.Namespace) -> int:
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", metavar="DIR")
+    parser.add_argument("--head", metavar="HASH", help="the chain head hash kept from an earlier export")
+
+
+def run(args: argparse.Namespace) -> int:
     path = store_file(args.data_dir)
     if not path.exists():
         print(f"ERROR: no Canvass store at {path}. Give the data folder with --data-dir.", file=sys.stderr)

@@ -354,14 +354,15 @@ class AuditTab(QWidget):
 
 # --- export and verification (also reached from the Insights menu) ------------------------------------------------
 def _report(window: MainWindow, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
-    """A non-blocking message box, kept on the window so tests (and the next report) can find it."""
-    old = getattr(window, "audit_message", None)
-    if isinstance(old, QMessageBox):
+    """A non-blocking message box named audit_message, so tests (and the next report) can find it."""
+    old = window.findChild(QMessageBox, "audit_message")
+    if old is not None:
+        old.setObjectName("")
         old.close()
+        old.deleteLater()
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, window)
     box.setObjectName("audit_message")
     box.open()
-    window.audit_message = box  # type: ignore[attr-defined]
     window.statusBar().showMessage(text.split("\n")[0], 8000)
     return box
 

@@ -36,6 +36,10 @@ class Clock:
         return self.t
 
 
+def audit_message(window):  # noqa: ANN001, ANN201
+    return window.findChild(QMessageBox, "audit_message")
+
+
 def demo_window(make_window, name: str = "sue"):  # noqa: ANN001, ANN201
     """A window whose session is a real user of a store holding the demo users (password "demo")."""
     window = make_window(role="analyst", name="placeholder")
@@ -325,7 +329,7 @@ def test_audit_export_csv_and_chain_head(make_window, qtbot, tmp_path: Path, mon
     qtbot.mouseClick(tab.export_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.ctx.conn.execute(
         "SELECT count(*) FROM audit_log WHERE action = 'audit_exported'").fetchone()[0] == 1, timeout=5000)
-    qtbot.waitUntil(lambda: getattr(window, "audit_message", None) is not None, timeout=5000)  # the job's report
+    qtbot.waitUntil(lambda: audit_message(window) is not None, timeout=5000)  # the job's report
     csv_path = target.with_name("audit.csv")
     with open(csv_path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
@@ -335,8 +339,8 @@ def test_audit_export_csv_and_chain_head(make_window, qtbot, tmp_path: Path, mon
     assert (head["seq"], head["hash"]) == (head_before.seq, head_before.hash)
     assert audit_store.parse_head(str(tmp_path / "out" / "audit.chain-head.json")).hash == head_before.hash
     assert not list((tmp_path / "out").glob("*.part"))
-    assert "Exported 2 entries" in window.audit_message.text()
-    window.audit_message.close()
+    assert "Exported 2 entries" in audit_message(window).text()
+    audit_message(window).close()
 
 
 def test_verify_action_reports_ok_then_the_broken_entry(make_window, qtbot) -> None:  # noqa: ANN001
@@ -349,7 +353,7 @@ def test_verify_action_reports_ok_then_the_broken_entry(make_window, qtbot) -> N
 
     window.actions[Action.VERIFY_AUDIT].trigger()
     qtbot.waitUntil(lambda: verified(1), timeout=5000)
-    assert window.audit_message.text().startswith("OK:")
+    assert audit_message(window).text().startswith("OK:")
     broken_seq = window.ctx.conn.execute("SELECT seq FROM audit_log WHERE action = 'request_approved'").fetchone()[0]
     raw = sqlite3.connect(window.ctx.paths.db_path, isolation_level=None)
     raw.execute("DROP TRIGGER audit_log_no_update")
@@ -357,9 +361,9 @@ def test_verify_action_reports_ok_then_the_broken_entry(make_window, qtbot) -> N
     raw.close()
     qtbot.mouseClick(window.features["accountability"].audit_tab.verify_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: verified(2), timeout=5000)
-    text = window.audit_message.text()
+    text = audit_message(window).text()
     assert f"first broken entry is {broken_seq}" in text and "append-only protection" in text
-    window.audit_message.close()
+    audit_message(window).close()
 
 
 def test_smoke_launch_of_a_store_with_users_exits_without_waiting(tmp_path: Path) -> None:
