@@ -470,7 +470,9 @@ def _program(g: _Gen, cameras: list[dict[str, Any]],
             distributions.append({"id": len(distributions) + 1, "shipment_id": k, "agency_id": 1,
                                   "owner_id": cam["owner_id"], "camera_id": cam["id"],
                                   "distributed_on": cam["registered_on"], "terms_shown": terms,
-                                  "terms_accepted": int(g.rng.random() > 0.02)})
+                                  "terms_accepted": int(g.rng.random() > 0.02),
+                                  # the first batch's terms made sharing a condition (DISTRIBUTION_TERMS[1])
+                                  "sharing_condition": int(k == 1), "installed_on": cam["registered_on"]})
     return shipments, distributions
 
 

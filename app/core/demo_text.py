@@ -100,6 +100,11 @@ OPERATIONS = [
                    "Package-theft posts in the two neighbourhoods fell during the weeks, then returned to "
                    "their usual level.",
         "arrests": 1,
+        "goal": "Arrest package thieves in Bayview and Southport during the holiday delivery season.",
+        "success_measure": "At least 3 arrests for package theft, and fewer package-theft posts in the two "
+                           "neighbourhoods than in the same weeks the year before.",
+        "result": "null",
+        "recoveries": 1,
     },
     {
         "name": "Camera registration drive",
@@ -108,6 +113,10 @@ OPERATIONS = [
                        "cameras.",
         "outcome": "212 cameras registered in six weekends.",
         "arrests": 0,
+        "goal": "Register cameras residents already own.",
+        "success_measure": "200 cameras registered in six weekends.",
+        "result": "success",
+        "recoveries": 0,
     },
 ]
 

@@ -23,6 +23,10 @@ class Permission(StrEnum):
     VIEW_PUBLIC_LOG = "view_public_log"
     MANAGE_USERS = "manage_users"
     CHANGE_SETTINGS = "change_settings"
+    MANAGE_AGENCIES = "manage_agencies"
+    MANAGE_PROGRAM = "manage_program"
+    POST_FEED = "post_feed"
+    MODERATE_FEED = "moderate_feed"
 
 
 _A, _S, _U, _D = Role.ANALYST, Role.SUPERVISOR, Role.AUDITOR, Role.ADMIN
@@ -45,6 +49,12 @@ GRANTS: dict[Permission, frozenset[Role]] = {
     Permission.VIEW_PUBLIC_LOG: frozenset({_A, _S, _U, _D}),
     Permission.MANAGE_USERS: frozenset({_D}),
     Permission.CHANGE_SETTINGS: frozenset({_D, _S}),
+    # The program (issue 12): coordinators (analysts, supervisors) keep agencies, the ledger and operations; an
+    # own store's first administrator may add its agency. Only supervisors moderate the feed.
+    Permission.MANAGE_AGENCIES: frozenset({_A, _S, _D}),
+    Permission.MANAGE_PROGRAM: frozenset({_A, _S}),
+    Permission.POST_FEED: frozenset({_A, _S}),
+    Permission.MODERATE_FEED: frozenset({_S}),
 }
 
 

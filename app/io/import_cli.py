@@ -29,6 +29,8 @@ def cli_actor() -> str:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file")
+    parser.add_argument("--records", choices=["cameras", "agencies", "posts"], default="cameras",
+                        help="what the file lists (default: cameras)")
     parser.add_argument("--data-dir", metavar="DIR")
     parser.add_argument("--format", choices=["csv", "geojson", "kml"])
     parser.add_argument("--mapping", metavar="JSON",
@@ -39,6 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    if getattr(args, "records", "cameras") != "cameras":
+        from app.io.record_cli import run_record_import
+
+        return run_record_import(args, out, err)
     try:
         overrides = parse_mapping_json(args.mapping) if args.mapping else {}
         source = open_source(args.file, args.format, overrides.get("encoding"))

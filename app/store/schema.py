@@ -295,5 +295,102 @@ CREATE TABLE base_map_parts (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3_BASE_MAPS]
+# Step 4: the program (issue 12). Plain names, read by the transparency report and dashboards:
+#  agencies.download_code / downloads_per_unit  the code residents' app downloads are credited to, and the terms'
+#                                               "N downloads earn 1 unit" (NULL = downloads earn nothing)
+#  incidents.moderation                         pending (in the queue) | held (anti-profiling: the poster must add
+#                                               what the person did and wore) | published | rejected (with reason)
+#  incidents.block_address                      "1200 block of Union Av": where a post without coordinates is
+#  post_moderation                              every moderation act on a post (also in the audit log)
+#  distributions.sharing_condition              1 = sharing footage on request was made a condition of the handout
+#  operations.goal / success_measure            stated before the start; changed afterwards only by a revision
+#  operation_revisions / _statements / _cameras / _partners, milestones (partnership growth plot)
+V4_PROGRAM = """
+ALTER TABLE agencies ADD COLUMN download_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE agencies ADD COLUMN downloads_per_unit INTEGER CHECK (downloads_per_unit IS NULL OR downloads_per_unit > 0);
+
+ALTER TABLE incidents ADD COLUMN block_address TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN media_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN posted_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN moderation TEXT NOT NULL DEFAULT 'published'
+    CHECK (moderation IN ('pending', 'held', 'published', 'rejected'));
+ALTER TABLE incidents ADD COLUMN moderation_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN placed_by TEXT NOT NULL DEFAULT '';  -- '' = as given; 'address_search' = geocoded
+ALTER TABLE incidents ADD COLUMN import_id INTEGER REFERENCES import_batches(id);
+
+CREATE TABLE post_moderation (
+    id INTEGER PRIMARY KEY,
+    incident_id INTEGER NOT NULL REFERENCES incidents(id),
+    action TEXT NOT NULL CHECK (action IN ('submitted', 'held', 'edited', 'approved', 'rejected')),
+    reason TEXT NOT NULL DEFAULT '',
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX post_moderation_incident ON post_moderation(incident_id);
+CREATE INDEX incidents_moderation ON incidents(moderation);
+
+ALTER TABLE distributions ADD COLUMN units INTEGER NOT NULL DEFAULT 1 CHECK (units > 0);
+ALTER TABLE distributions ADD COLUMN sharing_condition INTEGER NOT NULL DEFAULT 0 CHECK (sharing_condition IN (0, 1));
+ALTER TABLE distributions ADD COLUMN installed_on TEXT;
+CREATE INDEX distributions_shipment ON distributions(shipment_id);
+CREATE INDEX distributions_agency ON distributions(agency_id);
+CREATE INDEX shipments_agency ON device_shipments(agency_id);
+CREATE INDEX credits_agency ON download_credits(agency_id);
+
+ALTER TABLE operations ADD COLUMN goal TEXT NOT NULL DEFAULT '';
+ALTER TABLE operations ADD COLUMN success_measure TEXT NOT NULL DEFAULT '';
+ALTER TABLE operations ADD COLUMN area_json TEXT;
+ALTER TABLE operations ADD COLUMN recoveries INTEGER NOT NULL DEFAULT 0 CHECK (recoveries >= 0);
+ALTER TABLE operations ADD COLUMN result TEXT NOT NULL DEFAULT ''
+    CHECK (result IN ('', 'success', 'partial', 'null', 'inconclusive'));
+ALTER TABLE operations ADD COLUMN outcome_recorded_at TEXT;
+ALTER TABLE operations ADD COLUMN created_at TEXT;
+
+CREATE TABLE operation_revisions (
+    id INTEGER PRIMARY KEY,
+    operation_id INTEGER NOT NULL REFERENCES operations(id),
+    field TEXT NOT NULL,
+    old_value TEXT NOT NULL,
+    new_value TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX operation_revisions_operation ON operation_revisions(operation_id);
+
+CREATE TABLE operation_statements (
+    id INTEGER PRIMARY KEY,
+    operation_id INTEGER NOT NULL REFERENCES operations(id),
+    made_on TEXT NOT NULL,
+    organisation TEXT NOT NULL CHECK (length(trim(organisation)) > 0),
+    speaker TEXT NOT NULL DEFAULT '',
+    text TEXT NOT NULL CHECK (length(trim(text)) > 0),
+    url TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX operation_statements_operation ON operation_statements(operation_id);
+
+CREATE TABLE operation_cameras (
+    operation_id INTEGER NOT NULL REFERENCES operations(id),
+    camera_id INTEGER NOT NULL REFERENCES cameras(id),
+    PRIMARY KEY (operation_id, camera_id)
+);
+CREATE INDEX operation_cameras_camera ON operation_cameras(camera_id);
+
+CREATE TABLE operation_partners (
+    operation_id INTEGER NOT NULL REFERENCES operations(id),
+    organisation TEXT NOT NULL,
+    agency_id INTEGER REFERENCES agencies(id),
+    PRIMARY KEY (operation_id, organisation)
+);
+
+CREATE TABLE milestones (
+    id INTEGER PRIMARY KEY,
+    on_date TEXT NOT NULL,
+    label TEXT NOT NULL CHECK (length(trim(label)) > 0),
+    created_by TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3_BASE_MAPS, V4_PROGRAM]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,109 @@
+"""Agencies and milestones as acts of a signed-in user: permission, validation, the audit entry. No Qt."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from app.core.agencies import Agency, GrowthSeries, growth_series, normalise_jurisdiction, parse_date, validate_agency
+from app.core.permissions import Permission
+from app.core.records import to_iso, utc_now
+from app.services.session import Session
+from app.store import agencies as store
+
+
+class AgencyError(ValueError):
+    """The agency cannot be stored; errors maps field -> reason (str() joins them)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def _clean(agency: Agency) -> Agency:
+    a = dataclasses.replace(agency, name=agency.name.strip(), city=agency.city.strip(), state=agency.state.strip(),
+                            download_code=agency.download_code.strip(), terms=agency.terms.strip())
+    errors = validate_agency(a)
+    if errors:
+        raise AgencyError(errors)
+    if a.jurisdiction_geojson:
+        a.jurisdiction_geojson = normalise_jurisdiction(a.jurisdiction_geojson)
+    return a
+
+
+def _details(a: Agency) -> dict[str, Any]:
+    return {"name": a.name, "kind": a.kind, "status": a.status, "partnered_on": a.partnered_on,
+            "jurisdiction": bool(a.jurisdiction_geojson), "case_number_pattern": a.case_number_pattern}
+
+
+def add_agency(session: Session, agency: Agency) -> int:
+    session.require(Permission.MANAGE_AGENCIES)
+    a = _clean(agency)
+    with session.atomic() as conn:
+        agency_id = store.add_agency(conn, dataclasses.replace(a, id=None))
+        session.audit("agency_added", f"agency:{agency_id}", _details(a))
+    return agency_id
+
+
+def update_agency(session: Session, agency: Agency) -> None:
+    session.require(Permission.MANAGE_AGENCIES)
+    if agency.id is None:
+        raise AgencyError({"name": "this agency is not stored yet"})
+    a = _clean(agency)
+    with session.atomic() as conn:
+        before = store.agency_row(conn, a.id)
+        if before is None:
+            raise AgencyError({"name": f"there is no agency {a.id}"})
+        store.update_agency(conn, a)
+        after = store.agency_row(conn, a.id) or {}
+        changed = sorted(k for k in after if after[k] != before.get(k))
+        session.audit("agency_changed", f"agency:{a.id}", {"changed": changed, **_details(a)})
+
+
+def delete_agency(session: Session, agency_id: int) -> dict[str, Any]:
+    """Delete an agency nothing refers to; returns its row (for undo)."""
+    session.require(Permission.MANAGE_AGENCIES)
+    with session.atomic() as conn:
+        row = store.agency_row(conn, agency_id)
+        if row is None:
+            raise AgencyError({"name": f"there is no agency {agency_id}"})
+        used = store.agency_in_use(conn, agency_id)
+        if used:
+            raise AgencyError({"name": f"{row['name']} has {used} on record: set its status to 'ended' instead of "
+                                       "deleting it"})
+        store.delete_agency(conn, agency_id)
+        session.audit("agency_deleted", f"agency:{agency_id}", {"name": row["name"]})
+    return row
+
+
+def restore_agency(session: Session, row: dict[str, Any]) -> None:
+    session.require(Permission.MANAGE_AGENCIES)
+    with session.atomic() as conn:
+        store.restore_agency(conn, row)
+        session.audit("agency_restored", f"agency:{row['id']}", {"name": row["name"]})
+
+
+def list_agencies(session: Session) -> list[Agency]:
+    return store.list_agencies(session.conn)
+
+
+def growth(session: Session) -> GrowthSeries:
+    return growth_series(store.partnerships(session.conn))
+
+
+def add_milestone(session: Session, on_date: str, label: str) -> int:
+    session.require(Permission.MANAGE_AGENCIES)
+    day = parse_date(on_date, "milestone date")
+    if not label.strip():
+        raise ValueError("a milestone needs a label")
+    with session.atomic() as conn:
+        mid = store.add_milestone(conn, day, label, session.actor, to_iso(utc_now()))
+        session.audit("milestone_added", f"milestone:{mid}", {"on": day, "label": label.strip()})
+    return mid
+
+
+def delete_milestone(session: Session, milestone_id: int) -> None:
+    session.require(Permission.MANAGE_AGENCIES)
+    with session.atomic() as conn:
+        store.delete_milestone(conn, milestone_id)
+        session.audit("milestone_deleted", f"milestone:{milestone_id}")
