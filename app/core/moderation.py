@@ -6,7 +6,7 @@ screen_post() looks at a post before it is stored and answers one of:
   HELD     it describes a person by race or ethnicity and (almost) nothing else: it is stored, but held out of the
            queue until the poster adds what the person did and wore (Nextdoor's anti-profiling steps);
   QUEUED   it goes to the moderation queue, where a moderator approves or rejects it with a reason.
-Nothing is published without a moderator's approval (app.services.feed), whatever this says.
+Nothing is published without a moderator's approval (app.services.program.feed), whatever this says.
 
 These are careful heuristics, not understanding: they catch the common forms ("the victim, Jane Doe", "lives at
 1234 Elm St", "a Black man walking") and say why, so a moderator still reads every post.

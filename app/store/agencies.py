@@ -1,4 +1,4 @@
-"""Agencies and partnership milestones in the store. sqlite3 only; no permission checks (app.services.agencies)."""
+"""Agencies and partnership milestones in the store. sqlite3 only; no permission checks (app.services.program.agencies)."""
 
 from __future__ import annotations
 

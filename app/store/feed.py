@@ -1,6 +1,6 @@
 """Community-feed posts (the incidents table) in the store: single posts, moderation, and the feed as arrays.
 
-sqlite3 only; no permission checks (app.services.feed). The feed view works over FeedArrays — one numpy array per
+sqlite3 only; no permission checks (app.services.program.feed). The feed view works over FeedArrays — one numpy array per
 column, newest first — so filtering 200,000 posts is a few vectorised comparisons; the text of a row is read only
 when the row is shown (post_texts).
 """

@@ -1,7 +1,7 @@
 """The program ledger in the store: shipments, distributions, download credits. sqlite3 only.
 
 Rows come back as app.core.ledger.Entry for the arithmetic, and as plain tuples for the ledger view. No checks here:
-app.services.ledger checks permissions and consistency (app.core.ledger.check_ledger) inside the transaction.
+app.services.program.ledger checks permissions and consistency (app.core.ledger.check_ledger) inside the transaction.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from app.core.ledger import DISTRIBUTION, SHIPMENT, LedgerRefused
 from app.core.operations import OperationError
 from app.core.posts import Post
 from app.core.records import Role
-from app.services import agencies, feed, ledger, operations
+from app.services.program import agencies, feed, ledger, operations
 from app.services.session import PermissionDenied, Session, User
 from app.store import operations as op_store
 from app.store.db import open_store

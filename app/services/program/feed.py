@@ -132,3 +132,14 @@ def place_unmapped(session: Session, geocode: Geocoder) -> tuple[int, int]:
             store.place(conn, placed, "address_search")
             session.audit("posts_placed", "feed", {"placed": len(placed), "unmapped": len(rows) - len(placed)})
     return len(placed), len(rows) - len(placed)
+
+
+def place_with_base_map(session: Session) -> tuple[int, int] | None:
+    """Place unmapped posts with the store's base map address search; None when no base map with addresses is
+    loaded (the posts stay unmapped, and say so)."""
+    from app.services.map.address_search import geocode, has_addresses
+
+    if not store.unmapped(session.conn) or not has_addresses(session.conn):
+        return None
+    conn = session.conn
+    return place_unmapped(session, lambda text: geocode(conn, text))

@@ -1,0 +1,1 @@
+"""The program: agencies and partnerships, the distribution ledger, the community feed, operations."""
