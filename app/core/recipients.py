@@ -19,8 +19,8 @@ from datetime import datetime
 import numpy as np
 
 from app.core import geo
+from app.core.camera_arrays import CameraArrays
 from app.core.fence import Fence
-from app.store.camera_arrays import CameraArrays
 
 
 def bearing_deg(lat1: np.ndarray | float, lon1: np.ndarray | float, lat2: np.ndarray | float,

@@ -150,3 +150,37 @@ class Camera:
     active: bool = True
     external_id: str | None = None
     label: str = ""
+
+
+@dataclass(frozen=True)
+class OwnerSummary:
+    """What the registry may show about an owner without a contact-details permission."""
+
+    id: int
+    display_name: str
+    consent: Consent
+    consent_changed_on: str | None
+    anonymity_no: int
+    camera_count: int
+
+    @property
+    def anonymous_name(self) -> str:
+        return f"Neighbor #{self.anonymity_no}"
+
+
+@dataclass(frozen=True)
+class OwnerContact:
+    email: str
+    phone: str
+    address: str
+    contact_preference: ContactPreference
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    name: str
+    role: Role
+    password_hash: str
+    active: bool
+    created_at: str

@@ -19,11 +19,11 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPainter
 
+from app.core.camera_arrays import CameraArrays
 from app.core.fence import PointIndex
 from app.map import painting
 from app.map.layer_base import MapLayer, ViewState
 from app.map.lod import DensityPyramid, bin_points, colour_index, colour_table
-from app.store.camera_arrays import CameraArrays
 
 POINTS_MAX = 40_000           # above this many cameras in view, draw the density image
 WEDGES_MAX = 3_000            # field-of-view wedges only when at most this many are in view…

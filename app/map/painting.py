@@ -12,7 +12,7 @@ from pyqtgraph import functions as fn
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPainterPath, QPen, QPolygonF, QTransform
 
-from app.store.camera_arrays import KIND_CODES
+from app.core.records import KIND_CODES
 
 MAP_BACKGROUND = "#f2efe9"  # OpenStreetMap's land colour: familiar, and light enough for coloured points
 

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from app.core.records import CAMERA_KIND_LABELS, CameraKind, CameraSource
+from app.core.camera_arrays import CameraArrays
+from app.core.records import CAMERA_KIND_LABELS, KIND_CODES, SOURCE_CODES, CameraKind, CameraSource
 from app.store import cameras as camera_store
-from app.store.camera_arrays import KIND_CODES, SOURCE_CODES, CameraArrays
 
 (COL_ID, COL_EXTERNAL_ID, COL_LABEL, COL_KIND, COL_SOURCE, COL_OWNER, COL_CONSENT, COL_LAT, COL_LON, COL_HEADING,
  COL_FOV, COL_RANGE, COL_RETENTION, COL_ACTIVE) = range(14)

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 if TYPE_CHECKING:
     import numpy as np
 
-    from app.store.camera_arrays import CameraArrays
+    from app.core.camera_arrays import CameraArrays
 
 
 class RegistryData(QObject):
@@ -28,7 +28,7 @@ class RegistryData(QObject):
     @property
     def arrays(self) -> CameraArrays:
         if self._arrays is None:
-            from app.store.camera_arrays import CameraArrays
+            from app.core.camera_arrays import CameraArrays
 
             self._arrays = CameraArrays.empty()
         return self._arrays

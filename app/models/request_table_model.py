@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 
 from app.core.records import RequestState
+from app.core.request_records import RequestSummary
 from app.models.row_list_model import Index, RowListTableModel, short_utc
-from app.store.requests import RequestSummary
 
 SortRole = Qt.ItemDataRole.UserRole
 IdRole = Qt.ItemDataRole.UserRole + 1

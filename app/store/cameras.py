@@ -1,12 +1,11 @@
 """Cameras: read, add, update, delete, restore, and the text search and paging the registry table uses. sqlite3 only.
 
-validate_camera() mirrors the schema's CHECK constraints, so a dialog can say what is wrong before the store
-refuses it; the store still refuses it (the CHECKs stay the last word).
+Writes are checked with app.core.validators.validate_camera first (it mirrors the schema's CHECK constraints), so a
+dialog can say what is wrong before the store refuses it; the CHECKs stay the last word.
 """
 
 from __future__ import annotations
 
-import math
 import sqlite3
 from collections.abc import Iterable
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from app.core.records import Camera, CameraKind, CameraSource, to_iso, utc_now
+from app.core.validators import validate_camera
 
 CAMERA_COLUMNS = ["id", "external_id", "owner_id", "lat", "lon", "kind", "heading_deg", "fov_deg", "range_m",
                   "retention_days", "source", "registered_on", "active", "label", "import_id"]
@@ -22,33 +22,6 @@ _MAX_PARAMS = 500
 
 class CameraError(ValueError):
     """A camera the store would refuse; the message says which values and why."""
-
-
-def _finite(value: float | None) -> bool:
-    return value is not None and isinstance(value, (int, float)) and math.isfinite(value)
-
-
-def validate_camera(camera: Camera) -> dict[str, str]:
-    """Field name -> reason for every value the schema's CHECKs would refuse (empty when valid)."""
-    errors: dict[str, str] = {}
-    if not _finite(camera.lat) or not -90 <= camera.lat <= 90:
-        errors["lat"] = "Latitude must be between −90 and 90."
-    if not _finite(camera.lon) or not -180 <= camera.lon <= 180:
-        errors["lon"] = "Longitude must be between −180 and 180."
-    if camera.heading_deg is not None and (not _finite(camera.heading_deg) or not 0 <= camera.heading_deg <= 360):
-        errors["heading_deg"] = "Heading must be between 0° and 360°."
-    if camera.fov_deg is not None and (not _finite(camera.fov_deg) or not 1 <= camera.fov_deg <= 360):
-        errors["fov_deg"] = "Field of view must be between 1° and 360°."
-    if camera.range_m is not None and (not _finite(camera.range_m) or camera.range_m <= 0):
-        errors["range_m"] = "Range must be more than 0 m."
-    if camera.retention_days is not None and (not _finite(camera.retention_days) or camera.retention_days < 0
-                                              or int(camera.retention_days) != camera.retention_days):
-        errors["retention_days"] = "Retention must be a whole number of days, 0 or more."
-    if str(camera.kind) not in {k.value for k in CameraKind}:
-        errors["kind"] = f"Unknown camera kind {camera.kind!r}."
-    if str(camera.source) not in {s.value for s in CameraSource}:
-        errors["source"] = f"Unknown camera source {camera.source!r}."
-    return errors
 
 
 def _check(camera: Camera) -> None:

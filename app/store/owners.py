@@ -7,10 +7,10 @@ owners uses OwnerSummary, which has none, so a view cannot leak them by accident
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
-from app.core.records import Consent, ContactPreference, Owner, to_iso, utc_now
+from app.core.records import Consent, ContactPreference, Owner, OwnerContact, OwnerSummary, to_iso, utc_now
+from app.core.validators import validate_owner
 
 OWNER_COLUMNS = ["id", "display_name", "email", "phone", "address", "contact_preference", "consent",
                  "consent_changed_on", "anonymity_no", "created_at"]
@@ -18,42 +18,6 @@ OWNER_COLUMNS = ["id", "display_name", "email", "phone", "address", "contact_pre
 
 class OwnerError(ValueError):
     """An owner that the store would refuse; the message says which value and why."""
-
-
-@dataclass(frozen=True)
-class OwnerSummary:
-    """What the registry may show about an owner without a contact-details permission."""
-
-    id: int
-    display_name: str
-    consent: Consent
-    consent_changed_on: str | None
-    anonymity_no: int
-    camera_count: int
-
-    @property
-    def anonymous_name(self) -> str:
-        return f"Neighbor #{self.anonymity_no}"
-
-
-@dataclass(frozen=True)
-class OwnerContact:
-    email: str
-    phone: str
-    address: str
-    contact_preference: ContactPreference
-
-
-def validate_owner(owner: Owner) -> dict[str, str]:
-    """Field name -> reason, for every value the schema's CHECKs would refuse (empty when valid)."""
-    errors: dict[str, str] = {}
-    if not owner.display_name.strip():
-        errors["display_name"] = "The owner needs a display name (it is never shown publicly)."
-    if str(owner.consent) not in {c.value for c in Consent}:
-        errors["consent"] = "Consent must be opt-in or opt-out."
-    if str(owner.contact_preference) not in {c.value for c in ContactPreference}:
-        errors["contact_preference"] = "Unknown contact preference."
-    return errors
 
 
 def _check(owner: Owner) -> None:

@@ -6,13 +6,12 @@ transaction when one is open.
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 
-from app.core.fence import Fence, fence_from_json
 from app.core.records import RecipientState, RequestState
+from app.core.request_records import RecipientRow, RequestRecord, RequestSummary, Transition
 
 DRAFT_FIELDS = ("agency_id", "case_number", "incident_id", "offense_category", "area_kind", "area_json",
                 "window_start", "window_end", "description", "investigator_contact")
@@ -23,34 +22,6 @@ DRAFT_FIELDS = ("agency_id", "case_number", "incident_id", "offense_category", "
 _COUNTED = "sent_at IS NOT NULL"
 
 
-@dataclass(frozen=True)
-class RequestRecord:
-    id: int
-    agency_id: int
-    case_number: str
-    incident_id: int | None
-    offense_category: str
-    area_kind: str
-    area_json: str
-    window_start: str
-    window_end: str
-    description: str
-    investigator_contact: str
-    created_by: int | None
-    created_at: str
-    approved_by: int | None
-    approved_at: str | None
-    sent_at: str | None
-    expires_at: str | None
-    resolved_at: str | None
-    state: RequestState
-    public_no: int | None
-
-    @property
-    def fence(self) -> Fence:
-        return fence_from_json(json.loads(self.area_json))
-
-
 _REQUEST_COLUMNS = ", ".join(f.name for f in fields(RequestRecord))
 
 
@@ -58,51 +29,6 @@ def _record(row: tuple) -> RequestRecord:
     values = list(row)
     values[18] = RequestState(values[18])
     return RequestRecord(*values)
-
-
-@dataclass(frozen=True)
-class RequestSummary:
-    """One row of the requests list."""
-
-    id: int
-    public_no: int | None
-    state: RequestState
-    case_number: str
-    agency: str
-    category: str
-    created_at: str
-    sent_at: str | None
-    expires_at: str | None
-    author: str
-    notified: int
-    shared: int
-    declined: int
-    pending: int
-
-
-@dataclass(frozen=True)
-class Transition:
-    from_state: str | None
-    to_state: str
-    at: str
-    actor: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class RecipientRow:
-    """One notice: an owner and their cameras in the request. Identity fields are filled by the service layer."""
-
-    owner_id: int
-    anonymity_no: int
-    display_name: str
-    state: RecipientState
-    responded_at: str | None
-    best_rank: int
-    cameras: int
-    covers_incident: bool
-    likely_overwritten: bool   # every one of the owner's cameras in the request is probably overwritten
-    consent: str
 
 
 # --- requests -----------------------------------------------------------------------------------------------------

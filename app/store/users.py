@@ -3,20 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
-from app.core.records import Role, to_iso, utc_now
-
-
-@dataclass(frozen=True)
-class UserRecord:
-    id: int
-    name: str
-    role: Role
-    password_hash: str
-    active: bool
-    created_at: str
-
+from app.core.records import Role, UserRecord, to_iso, utc_now
 
 _COLUMNS = "id, name, role, password_hash, active, created_at"
 

@@ -29,8 +29,8 @@ RUNS = 15
 
 
 def make_arrays(n: int = N):  # noqa: ANN201
+    from app.core.camera_arrays import CameraArrays
     from app.core.demo_registry import large_registry
-    from app.store.camera_arrays import CameraArrays
 
     r = large_registry(n, seed=1)
     a = CameraArrays.allocate(n)

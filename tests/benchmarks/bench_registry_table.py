@@ -86,7 +86,7 @@ import resource, sys, time
 import numpy as np
 sys.path.insert(0, sys.argv[2])
 from app.store.db import connect
-from app.store.camera_arrays import KIND_CODES, SOURCE_CODES
+from app.core.records import KIND_CODES, SOURCE_CODES
 Q = '''SELECT c.id, c.lat, c.lon, c.kind, c.source, IFNULL(c.owner_id, -1), IFNULL(o.consent = 'opt_out', 0),
        IFNULL(c.heading_deg, 'nan'), IFNULL(c.fov_deg, 'nan'), IFNULL(c.range_m, 'nan'),
        IFNULL(c.retention_days, 'nan'), c.active FROM cameras c LEFT JOIN owners o ON o.id = c.owner_id ORDER BY c.id'''

@@ -25,12 +25,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from app.core import geo  # noqa: E402
+from app.core.camera_arrays import CameraArrays
 from app.core.fence import CircleFence  # noqa: E402
 from app.core.recipients import plan_recipients  # noqa: E402
 from app.core.records import Role  # noqa: E402
 from app.services.requests import outreach  # noqa: E402
 from app.services.requests import workflow as svc
-from app.store.camera_arrays import CameraArrays, load_arrays  # noqa: E402
+from app.store.camera_arrays import load_arrays
 from app.store.db import open_store, transaction  # noqa: E402
 from tests.request_world import LAT, LON, NOW, add_agency, add_incident, add_user  # noqa: E402
 

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from app.core.records import Camera, CameraKind, CameraSource, Consent, Owner, Role
+from app.core.validators import validate_camera
 from app.services.registry.service import RegistryError, RegistryService, id_ranges
 from app.services.session import PermissionDenied, Session, User
 from app.store import cameras as camera_store
@@ -65,7 +66,7 @@ def test_add_get_update_delete_camera_round_trip(conn: sqlite3.Connection) -> No
 ])
 def test_validation_mirrors_schema_checks(conn: sqlite3.Connection, field: str, value: float) -> None:
     bad = cam(**{field: value})
-    assert field in camera_store.validate_camera(bad)
+    assert field in validate_camera(bad)
     with pytest.raises(camera_store.CameraError):
         camera_store.add_camera(conn, bad)
     # The schema refuses the same value when the check is bypassed.
@@ -82,7 +83,7 @@ def test_validation_mirrors_schema_checks(conn: sqlite3.Connection, field: str, 
 def test_boundary_values_are_valid(conn: sqlite3.Connection) -> None:
     for kw in ({"lat": 90.0, "lon": -180.0}, {"heading_deg": 0.0, "fov_deg": 1.0}, {"heading_deg": 360.0,
                "fov_deg": 360.0}, {"retention_days": 0, "range_m": 0.1}):
-        assert camera_store.validate_camera(cam(**kw)) == {}
+        assert validate_camera(cam(**kw)) == {}
         camera_store.add_camera(conn, cam(**kw))
     assert conn.execute("SELECT count(*) FROM cameras").fetchone()[0] == 4
 

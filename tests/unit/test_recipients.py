@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from app.core import geo
+from app.core.camera_arrays import CameraArrays
 from app.core.fence import CircleFence, PolygonFence, RectFence
 from app.core.public_log import generalised_circle
 from app.core.recipients import bearing_deg, covers_point, plan_recipients
-from app.store.camera_arrays import CameraArrays
 
 LAT, LON = 39.29, -76.61
 NOW = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from app.core.permissions import Permission
-from app.core.records import Role, to_iso, utc_now
+from app.core.records import Role, UserRecord, to_iso, utc_now
 from app.services.session import PermissionDenied, Session, User
 from app.store import audit as audit_store
 from app.store import users as user_store
@@ -67,7 +67,7 @@ def has_users(conn: sqlite3.Connection) -> bool:
     return user_store.count(conn) > 0
 
 
-def _user(rec: user_store.UserRecord) -> User:
+def _user(rec: UserRecord) -> User:
     return User(rec.id, rec.name, rec.role)
 
 
@@ -194,7 +194,7 @@ def sign_out(session: Session, reason: str = "user") -> None:
 
 
 # --- managing users (administrators) --------------------------------------------------------------------------------
-def list_users(session: Session) -> list[user_store.UserRecord]:
+def list_users(session: Session) -> list[UserRecord]:
     session.require(Permission.MANAGE_USERS)
     return user_store.list_all(session.conn)
 
@@ -210,14 +210,14 @@ def add_user(session: Session, name: str, role: Role, password: str) -> User:
     return User(user_id, name, Role(role))
 
 
-def _target(session: Session, user_id: int) -> user_store.UserRecord:
+def _target(session: Session, user_id: int) -> UserRecord:
     rec = user_store.get(session.conn, user_id)
     if rec is None:
         raise AuthError(f"There is no user with id {user_id}.")
     return rec
 
 
-def _keeps_an_admin(session: Session, rec: user_store.UserRecord) -> None:
+def _keeps_an_admin(session: Session, rec: UserRecord) -> None:
     if rec.role == Role.ADMIN and rec.active and user_store.count(session.conn, active_only=True,
                                                                       role=Role.ADMIN) <= 1:
         raise AuthError(f"“{rec.name}” is the only active administrator. Make another user an administrator first.")

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 
 from app.core.permissions import Permission
-from app.core.records import Camera, Owner
+from app.core.records import Camera, Owner, OwnerContact, OwnerSummary
+from app.core.validators import validate_camera, validate_owner
 from app.services.session import Session
 from app.store import cameras as camera_store
 from app.store import owners as owner_store
-from app.store.owners import OwnerContact, OwnerSummary
 
 Row = dict[str, Any]
 _CONTACT_FIELDS = ("email", "phone", "address")
@@ -118,7 +118,7 @@ class RegistryService:
         """Write the owner part of an add/edit: None, a new owner, or an existing one (updated)."""
         if owner is None:
             return None
-        errors = owner_store.validate_owner(owner)
+        errors = validate_owner(owner)
         if errors:
             raise RegistryError(" ".join(errors.values()))
         if owner.id is None:
@@ -143,7 +143,7 @@ class RegistryService:
     def add_camera(self, camera: Camera, owner: Owner | None = None) -> RegistryChange:
         """Add a camera, with a new or existing owner (owner.id None = new). Returns the change (for undo)."""
         self.session.require(Permission.EDIT_REGISTRY)
-        errors = camera_store.validate_camera(camera)
+        errors = validate_camera(camera)
         if errors:
             raise RegistryError(" ".join(errors.values()))
         change = RegistryChange("camera_add")
@@ -163,7 +163,7 @@ class RegistryService:
         self.session.require(Permission.EDIT_REGISTRY)
         if camera.id is None:
             raise RegistryError("Only a stored camera can be edited.")
-        errors = camera_store.validate_camera(camera)
+        errors = validate_camera(camera)
         if errors:
             raise RegistryError(" ".join(errors.values()))
         change = RegistryChange("camera_edit")

@@ -27,10 +27,10 @@ from datetime import datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from app.core.camera_arrays import CameraArrays
     from app.core.fence import Fence
     from app.services.requests.workflow import DraftInput
     from app.services.session import Session
-    from app.store.camera_arrays import CameraArrays
 
 log = logging.getLogger(__name__)
 

@@ -18,17 +18,19 @@ from datetime import datetime
 import numpy as np
 
 from app.core import policy
+from app.core.camera_arrays import CameraArrays
 from app.core.fence import Fence
 from app.core.permissions import Permission
 from app.core.public_log import PublicLogEntry, generalised_circle
 from app.core.recipients import RecipientPlan, plan_recipients
 from app.core.records import IncidentSource, RecipientState, RequestState, from_iso, to_iso, utc_now
+from app.core.request_records import RequestRecord, RequestSummary, Transition
 from app.services.requests.approval import check_request_approver, record_override
 from app.services.requests.policy_settings import get_limits
 from app.services.session import Session
 from app.store import audit as audit_store
 from app.store import requests as store
-from app.store.camera_arrays import CameraArrays, load_arrays, opted_out_owners
+from app.store.camera_arrays import load_arrays, opted_out_owners
 from app.store.db import transaction
 
 S = RequestState
@@ -68,7 +70,7 @@ class DraftInput:
                 "description": self.description.strip(), "investigator_contact": self.investigator_contact.strip()}
 
     @classmethod
-    def from_record(cls, r: store.RequestRecord) -> DraftInput:
+    def from_record(cls, r: RequestRecord) -> DraftInput:
         return cls(r.agency_id, r.case_number, r.incident_id, r.offense_category, r.fence, from_iso(r.window_start),
                    from_iso(r.window_end), r.description, r.investigator_contact)
 
@@ -110,21 +112,21 @@ def _obj(request_id: int) -> str:
     return f"request:{request_id}"
 
 
-def _get(conn: sqlite3.Connection, request_id: int) -> store.RequestRecord:
+def _get(conn: sqlite3.Connection, request_id: int) -> RequestRecord:
     record = store.get_request(conn, request_id)
     if record is None:
         raise RequestError(f"There is no footage request {request_id}.")
     return record
 
 
-def _expect(record: store.RequestRecord, states: tuple[RequestState, ...], doing: str) -> None:
+def _expect(record: RequestRecord, states: tuple[RequestState, ...], doing: str) -> None:
     if record.state not in states:
         names = " or ".join(s.value.replace("_", " ") for s in states)
         raise RequestError(f"Request {record.id} is {record.state.value.replace('_', ' ')}: it can be {doing} only "
                            f"when {names}.")
 
 
-def _transition(session: Session, record: store.RequestRecord, to: RequestState, now: datetime, reason: str = "",
+def _transition(session: Session, record: RequestRecord, to: RequestState, now: datetime, reason: str = "",
                 **stamps: object) -> None:
     """State change + transition row + audit entry: the caller holds the transaction."""
     conn = session.conn
@@ -177,7 +179,7 @@ def _refuse_if_blocked(conn: sqlite3.Connection, request_id: int, now: datetime,
 
 
 # --- recipients -----------------------------------------------------------------------------------------------------
-def plan_for(conn: sqlite3.Connection, record: store.RequestRecord, arrays: CameraArrays,
+def plan_for(conn: sqlite3.Connection, record: RequestRecord, arrays: CameraArrays,
              now: datetime) -> RecipientPlan:
     lat, lon = store.incident_point(conn, record.incident_id) or (None, None)
     stale = np.isin(arrays.owner_id, opted_out_owners(conn)) & ~arrays.opted_out
@@ -416,12 +418,12 @@ def notices(session: Session, request_id: int, purpose: str = "outreach") -> lis
     return [Notice(*r[:8]) for r in rows]
 
 
-def list_requests(session: Session, states: list[RequestState] | None = None) -> list[store.RequestSummary]:
+def list_requests(session: Session, states: list[RequestState] | None = None) -> list[RequestSummary]:
     session.require(Permission.CREATE_REQUEST)
     return store.list_requests(session.conn, states)
 
 
-def timeline(session: Session, request_id: int) -> list[store.Transition]:
+def timeline(session: Session, request_id: int) -> list[Transition]:
     session.require(Permission.CREATE_REQUEST)
     return store.transitions(session.conn, request_id)
 

@@ -25,10 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.records import Role
+from app.core.records import Role, UserRecord
 from app.services.accountability import auth
 from app.services.session import PermissionDenied, Session
-from app.store.users import UserRecord
 
 ROLE_TIPS = {
     Role.ANALYST: "Registry, footage requests and the evidence of their own requests",

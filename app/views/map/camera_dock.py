@@ -8,8 +8,8 @@ import sqlite3
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFormLayout, QLabel, QWidget
 
-from app.core.records import CAMERA_KIND_LABELS, CameraKind
-from app.store.camera_arrays import KIND_CODES, SOURCE_CODES, CameraArrays
+from app.core.camera_arrays import CameraArrays
+from app.core.records import CAMERA_KIND_LABELS, KIND_CODES, SOURCE_CODES, CameraKind
 from app.store.map_features import owner_anonymity_no
 
 FIELDS = [("kind", "Kind"), ("position", "Position"), ("heading", "Heading"), ("fov", "Field of view"),

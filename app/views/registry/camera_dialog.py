@@ -24,10 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.records import CAMERA_KIND_LABELS, Camera, CameraKind, CameraSource, Consent, ContactPreference, Owner
+from app.core.records import (
+    CAMERA_KIND_LABELS,
+    Camera,
+    CameraKind,
+    CameraSource,
+    Consent,
+    ContactPreference,
+    Owner,
+    OwnerSummary,
+)
+from app.core.validators import validate_camera, validate_owner
 from app.models.camera_table_model import SOURCE_LABELS_BY_CODE
-from app.store.cameras import validate_camera
-from app.store.owners import OwnerSummary, validate_owner
 
 OWNER_NONE, OWNER_CURRENT, OWNER_NEW, OWNER_EXISTING = "none", "current", "new", "existing"
 CONSENT_LABELS = {Consent.OPT_IN: "Opted in — may receive footage requests",

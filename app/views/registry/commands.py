@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
+from app.core.camera_arrays import CameraArrays
 from app.models.registry_data import RegistryData
 from app.services.registry.service import RegistryChange, RegistryService
-from app.store.camera_arrays import CameraArrays, load_rows
+from app.store.camera_arrays import load_rows
 
 log = logging.getLogger(__name__)
 

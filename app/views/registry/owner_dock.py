@@ -8,10 +8,9 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QFormLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
-from app.core.records import Consent
+from app.core.records import Consent, OwnerSummary
 from app.services.registry.service import RegistryService
 from app.services.session import PermissionDenied
-from app.store.owners import OwnerSummary
 from app.views.registry.camera_dialog import PREFERENCE_LABELS
 
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.permissions import Permission
-from app.core.records import CAMERA_KIND_LABELS, CameraKind
+from app.core.records import CAMERA_KIND_LABELS, KIND_CODES, CameraKind, OwnerSummary
 from app.models.camera_table_model import (
     CONSENT_ANY,
     CONSENT_NO_OWNER,
@@ -41,7 +41,7 @@ from app.services.session import PermissionDenied
 from app.store import cameras as camera_store
 from app.store import db
 from app.store import owners as owner_store
-from app.store.camera_arrays import KIND_CODES, load_arrays
+from app.store.camera_arrays import load_arrays
 from app.views.actions import Action
 from app.views.registry.camera_dialog import CameraDialog
 from app.views.registry.commands import AddCameraCommand, CommandContext, DeleteCamerasCommand, EditCameraCommand
@@ -366,7 +366,7 @@ class RegistryTab(QWidget):
     def _refused(self, title: str, exc: Exception) -> None:
         QMessageBox.warning(self.window_, title, f"{exc}." if isinstance(exc, PermissionDenied) else str(exc))
 
-    def _lookup_owner(self, anonymity_no: int) -> owner_store.OwnerSummary | None:
+    def _lookup_owner(self, anonymity_no: int) -> OwnerSummary | None:
         return owner_store.owner_by_anonymity(self.ctx.conn, anonymity_no)
 
     def add_camera(self) -> None:

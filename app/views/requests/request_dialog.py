@@ -32,13 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.camera_arrays import CameraArrays
 from app.core.fence import CircleFence, Fence
 from app.core.recipients import plan_recipients
 from app.core.records import from_iso, utc_now
+from app.core.request_records import RequestRecord
 from app.services.requests import workflow as svc
 from app.services.session import PermissionDenied, Session
 from app.store import requests as store
-from app.store.camera_arrays import CameraArrays, load_arrays
+from app.store.camera_arrays import load_arrays
 
 CATEGORIES = ["robbery", "burglary", "aggravated assault", "homicide", "shooting", "carjacking", "vehicle theft",
               "package theft", "hit and run", "vandalism", "arson", "missing person"]
@@ -56,7 +58,7 @@ def _py(edit: QDateTimeEdit) -> datetime:
 
 class RequestDialog(QDialog):
     def __init__(self, session: Session, arrays: CameraArrays | None, map_fence: Fence | None = None,
-                 record: store.RequestRecord | None = None, parent: QWidget | None = None,
+                 record: RequestRecord | None = None, parent: QWidget | None = None,
                  clock: Callable[[], datetime] = utc_now) -> None:
         super().__init__(parent)
         self.session = session
@@ -226,7 +228,7 @@ class RequestDialog(QDialog):
         edit.setToolTip("UTC. The window must be 15 min to 12 h long and already over")
         return edit
 
-    def _load(self, record: store.RequestRecord | None) -> None:
+    def _load(self, record: RequestRecord | None) -> None:
         if record is None:
             self._agency_changed()
             if self.map_fence is not None:

@@ -27,14 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.camera_arrays import CameraArrays
 from app.core.permissions import Permission
 from app.core.records import RecipientState, RequestState, utc_now
+from app.core.request_records import RequestRecord
 from app.models.recipient_table_model import ANSWER_LABELS, RecipientTableModel
 from app.models.request_table_model import STATE_LABELS, IdRole, RequestProxyModel, RequestTableModel
 from app.models.row_list_model import short_utc
 from app.services.requests import workflow as svc
 from app.store import requests as store
-from app.store.camera_arrays import CameraArrays
 from app.views.requests.answers import RequestAnswersMixin
 from app.views.requests.area_view import RequestAreaView
 from app.views.requests.steps import RequestStepsMixin
@@ -64,7 +65,7 @@ class RequestsTab(RequestAnswersMixin, RequestStepsMixin, QWidget):
         self.session = window.ctx.session
         self.conn = window.ctx.conn
         self.clock = utc_now
-        self.current: store.RequestRecord | None = None
+        self.current: RequestRecord | None = None
         self.request_dialog = None
         self.map_fence: Fence | None = None  # the fence drawn on the map: a new request's area
         self.map_linked = False  # whether area_shown has a map to go to

@@ -12,8 +12,8 @@ from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtTest import QTest
 
 from app.core import geo
+from app.core.camera_arrays import CameraArrays
 from app.core.fence import CircleFence, PolygonFence, RectFence
-from app.store.camera_arrays import CameraArrays
 
 
 def _arrays(lat: np.ndarray, lon: np.ndarray, seed: int = 5) -> CameraArrays:

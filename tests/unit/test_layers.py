@@ -1,0 +1,113 @@
+"""Dependencies point one way: a test that reads every module's imports (top-level, in functions, and under
+TYPE_CHECKING alike) and fails on an arrow that runs the wrong way."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+APP = Path(__file__).resolve().parents[2] / "app"
+QT = ("PySide6", "shiboken6", "pyqtgraph")
+# The packages of the app below the views, and what each may import from the app ("app" itself: APP_NAME and the
+# version in app/__init__.py).
+LAYERS = {
+    "app.core": ("app.core",),
+    "app.store": ("app.core", "app.store", "app.paths"),
+    "app.io": ("app.core", "app.store", "app.io", "app.paths"),
+    "app.services": ("app.core", "app.store", "app.io", "app.services", "app.paths"),
+}
+NO_QT = ("app.core", "app.store", "app.io", "app.services")
+FEATURES = ("map", "registry", "requests", "accountability", "data", "evidence", "program", "insights")
+# What any feature may use of app.views besides its own package.
+SHARED_VIEWS = ("app.views.widgets", "app.views.actions", "app.views.dialogs", "app.views.features",
+                "app.views.main_window")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(APP.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    name = module_name(path)
+    return imports_in(path.read_text(encoding="utf-8"), name if path.name == "__init__.py" else name.rpartition(".")[0])
+
+
+def imports_in(source: str, package: str) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # relative: `from ..store import db` inside app.core is app.store
+                parts = package.split(".")
+                base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)  # `from app.store import audit`
+    return found
+
+
+def within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+MODULES = sorted(APP.rglob("*.py"))
+LAUNCH = ("app.gui", "app.startup", "app.__main__")  # start the application: above the views
+
+
+def test_the_walk_sees_the_app() -> None:
+    names = {module_name(p) for p in MODULES}
+    assert {"app.core.geo", "app.store.db", "app.views.main_window", "app.views.map"} <= names
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_lower_layers_import_only_what_is_below_them(layer: str) -> None:
+    wrong = []
+    for path in MODULES:
+        name = module_name(path)
+        if not within(name, layer):
+            continue
+        for imported in imports(path):
+            if within(imported, "app") and imported not in ("app", "app.APP_NAME", "app.__version__") \
+                    and not any(within(imported, allowed) for allowed in LAYERS[layer]):
+                wrong.append(f"{name} imports {imported}")
+            if layer in NO_QT and imported.startswith(QT):
+                wrong.append(f"{name} imports {imported}")
+    assert wrong == []
+
+
+def test_a_feature_imports_no_other_feature() -> None:
+    wrong = []
+    for path in MODULES:
+        name = module_name(path)
+        feature = next((f for f in FEATURES if within(name, f"app.views.{f}")), None)
+        if feature is None:
+            continue
+        for imported in imports(path):
+            if within(imported, "app.views") and not within(imported, f"app.views.{feature}") \
+                    and not any(within(imported, s) for s in SHARED_VIEWS) and imported != "app.views":
+                wrong.append(f"{name} imports {imported}")
+    assert wrong == []
+
+
+def test_nothing_below_the_views_imports_them() -> None:
+    wrong = [f"{module_name(p)} imports {i}" for p in MODULES
+             if not within(module_name(p), "app.views") and module_name(p) not in LAUNCH
+             for i in imports(p) if within(i, "app.views")]
+    assert wrong == []
+
+
+def test_no_feature_module_loose_at_the_top_of_views() -> None:
+    loose = sorted(p.name for p in (APP / "views").glob("*.py"))
+    assert loose == ["__init__.py", "actions.py", "features.py", "main_window.py", "wiring.py"]
+
+
+def test_the_walk_catches_a_wrong_arrow() -> None:
+    source = ("from __future__ import annotations\nfrom typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+              "    from app.store import db\ndef later():\n    from PySide6.QtCore import QObject\n"
+              "    from ..views.map import tab\n")
+    found = imports_in(source, "app.core")
+    assert {"app.store", "app.store.db", "PySide6.QtCore", "app.views.map", "app.views.map.tab"} <= found
