@@ -19,7 +19,8 @@ class Subcommand(NamedTuple):
 
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
-    Subcommand("import", "validate a file of cameras, agencies or posts and import it into the store", "app.io.import_cli"),
+    Subcommand("import", "validate a file of cameras, agencies or posts and import it into the store",
+               "app.io.import_cli"),
     Subcommand("verify-audit", "walk the audit log's hash chain", "app.services.accountability.audit_cli"),
 )
 NAMES = frozenset(s.name for s in SUBCOMMANDS)
