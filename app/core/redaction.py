@@ -55,7 +55,7 @@ class RedactionBox:
         return (k.x, k.y, k.w, k.h)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"style": self.style, "reason": self.reason,
+        return {"style": self.style, "reason": self.reason.strip(),
                 "keyframes": [[k.frame, round(k.x, 2), round(k.y, 2), round(k.w, 2), round(k.h, 2)]
                               for k in sorted(self.keyframes, key=lambda k: k.frame)]}
 

@@ -122,21 +122,22 @@ class RedactionPanel(QWidget):
             self.fill.blockSignals(True)
             self.fill.setCurrentIndex(max(0, self.fill.findData(box.style)))
             self.fill.blockSignals(False)
-            self.reason.setText(box.reason)
+            if self.reason.text() != box.reason:
+                self.reason.setText(box.reason)
         self.view.update()
 
     def _edit_selected(self, *_: object) -> None:
         n = self.list.currentRow()
         if 0 <= n < len(self.boxes):
             self.boxes[n].style = str(self.fill.currentData())
-            self.boxes[n].reason = self.reason.text().strip()
+            self.boxes[n].reason = self.reason.text()
             self._refresh(select=n)
 
     def _refresh(self, select: int | None = None) -> None:
         self.list.blockSignals(True)
         self.list.clear()
         for n, box in enumerate(self.boxes, 1):
-            reason = box.reason or "(reason needed)"
+            reason = box.reason.strip() or "(reason needed)"
             self.list.addItem(f"{n} · {FILLS[box.style]} · frames {box.first_frame}–{box.last_frame} · {reason}")
         self.list.blockSignals(False)
         if select is not None and select >= 0:

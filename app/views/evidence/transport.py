@@ -94,6 +94,9 @@ class Transport(QWidget):
         for col, w in enumerate((self.still, self.set_in, self.set_out, self.clip, self.clip_label, self.redact)):
             grid.addWidget(w, 2, col if col < 4 else col + 1)
         grid.addWidget(self.message, 3, 0, 1, 12)
+        for w in (self.back, self.play, self.forward, self.still, self.set_in, self.set_out, self.clip, self.redact,
+                  self.corrected, self.slider):
+            w.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a click leaves the keys (Space, , .) with the viewer
         if player.sound is None:
             self.sound_label.setText("no sound track")
         self.back.clicked.connect(lambda: player.step(-1))

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QMessageBox, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QSplitter, QVBoxLayout, QWidget
 
 from app.core.redaction import box_problems, boxes_json
 from app.io.video_export import export_clip, export_redacted, export_still
@@ -51,9 +51,9 @@ SHORTCUTS = (  # (keys, what) — shown in the viewer's tooltips and the shortcu
 )
 
 
-class EvidenceViewer(QDialog):
+class EvidenceViewer(QWidget):
     def __init__(self, item: ViewerItem, backend: EvidenceBackend, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("evidence_viewer")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
         self.setWindowTitle(f"Evidence — {item.title}")
@@ -94,13 +94,24 @@ class EvidenceViewer(QDialog):
         backend.viewed(item.item_id)
 
     def _bind_keys(self) -> None:
-        binds = {"Space": self.player.toggle, ",": lambda: self.player.step(-1), ".": lambda: self.player.step(1),
-                 "I": self.set_in, "O": self.set_out, "Ctrl+E": self.export_clip, "Ctrl+Shift+S": self.export_still,
-                 "Ctrl+R": self.transport.redact.toggle}
-        for keys, fn in binds.items():
+        # Keys with a modifier are shortcuts; single keys act only when the widget with focus does not want them
+        # (typing a reason or a time must not play or step), so they are handled in keyPressEvent below.
+        self._single_keys = {Qt.Key.Key_Space: self.player.toggle, Qt.Key.Key_Comma: lambda: self.player.step(-1),
+                             Qt.Key.Key_Period: lambda: self.player.step(1), Qt.Key.Key_I: self.set_in,
+                             Qt.Key.Key_O: self.set_out}
+        for keys, fn in {"Ctrl+E": self.export_clip, "Ctrl+Shift+S": self.export_still,
+                         "Ctrl+R": self.transport.redact.toggle}.items():
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
             shortcut.activated.connect(fn)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        fn = self._single_keys.get(Qt.Key(event.key()))
+        if fn is not None and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            fn()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # --- what is shown ---------------------------------------------------------------------------------------------
     def recorder_text(self, index: int) -> str:
