@@ -18,7 +18,7 @@ Pure numpy, no Qt. The model:
   direction" (best: the whole disk; worst: nothing unless the camera sees 360°).
 - Public outputs never show the fine grid. ``public_cells`` aggregates to coarse cells (250 m) and merges any
   cell holding fewer than ``k`` cameras (but some) into its 2×2 parent block, up to ``max_merge`` levels;
-  blocks still under ``k`` are withheld. Shares are rounded to 10 %, so no single camera can be located.
+  blocks still under ``k`` are withheld. Shares are rounded to 1 %, so no single camera can be located.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ DEFAULT_RANGE_M = 15.0        # used when a camera's range is not recorded
 DEFAULT_SAMPLES = 4
 PUBLIC_CELL_M = 250.0
 PUBLIC_K = 5
-PUBLIC_SHARE_STEP = 0.1
+PUBLIC_SHARE_STEP = 0.01
 
 _M_PER_DEG = math.pi * MEAN_EARTH_RADIUS_M / 180.0
 _CHUNK_ELEMENTS = 1 << 21     # candidate (camera, cell) pairs per vectorised block (~16 MB per float64 array)
@@ -465,13 +465,13 @@ class PublicCell:
     east: float
     size_m: float
     cameras: int            # cameras located in the block (0, or at least k)
-    seen_share: float       # share of the block's open ground seen by ≥ 1 camera (nominal), rounded to 10 %
+    seen_share: float       # share of the block's open ground seen by ≥ 1 camera (nominal), rounded to 1 %
 
     COLUMNS = ("south", "west", "north", "east", "size_m", "cameras", "seen_share")
 
     def values(self) -> list[object]:
         return [f"{self.south:.5f}", f"{self.west:.5f}", f"{self.north:.5f}", f"{self.east:.5f}",
-                f"{self.size_m:.0f}", self.cameras, f"{self.seen_share:.1f}"]
+                f"{self.size_m:.0f}", self.cameras, f"{self.seen_share:.2f}"]
 
 
 @dataclass(frozen=True)
@@ -526,7 +526,7 @@ def public_cells(result: CoverageResult, w: Wedges, cell_m: float = PUBLIC_CELL_
         gr = int(ground_b[by, bx])
         if gr == 0:
             return
-        share = round(float(seen_b[by, bx]) / gr / share_step) * share_step
+        share = round(round(float(seen_b[by, bx]) / gr / share_step) * share_step, 6)
         x0, y0 = g.x0 + bx * b * g.cell_m, g.y0 + by * b * g.cell_m
         x1 = min(x0 + b * g.cell_m, g.x0 + g.nx * g.cell_m)
         y1 = min(y0 + b * g.cell_m, g.y0 + g.ny * g.cell_m)

@@ -457,10 +457,12 @@ def _coverage_section(conn: sqlite3.Connection, p: q.Period, agency_id: int | No
             sec.add(f"incidents_seen_{part}", f"Share of those incidents inside some camera's view ({part})",
                     f"{getattr(r.incidents, part) * 100:.1f} %")
     sec.tables.append(Table("coverage_public", f"Coverage by {pub.cell_m:.0f} m block (coarse, k = {pub.k})",
-                            list(cov.PublicCell.COLUMNS), [[str(v) for v in c.values()] for c in pub.cells],
+                            list(cov.PublicCell.COLUMNS),
+                            [[str(v) for v in c.values()] for c in pub.cells if c.cameras or c.seen_share > 0],
                             f"Blocks holding 1 to {pub.k - 1} cameras are merged with their neighbours (up to 2 km); "
-                            f"{pub.withheld_blocks} block(s) still under {pub.k} cameras are withheld. Shares are "
-                            "rounded to 10 %, so no camera's location can be read from this table."))
+                            f"{pub.withheld_blocks} block(s) still under {pub.k} cameras are withheld; blocks with "
+                            "neither cameras nor coverage are not listed. Shares are rounded to 1 %, so no camera's "
+                            "location can be read from this table."))
     sec.notes.append("Each figure is a band: worst = only what every camera sees under every heading and range in the "
                      "uncertainty; best = the most it could see; mean = the average over random draws. Cameras are "
                      "those active now that were registered before the period ended.")
@@ -468,9 +470,39 @@ def _coverage_section(conn: sqlite3.Connection, p: q.Period, agency_id: int | No
 
 
 def building_rings(conn: sqlite3.Connection, grid: cov.Grid) -> cov.Rings | None:
-    """Building outlines of the store's base map inside the grid, if the store has any (the base-map module)."""
-    try:
-        from app.store import basemap  # type: ignore[attr-defined]  # noqa: F401 - lands with the base map
-    except ImportError:
+    """Building outlines of the store's vector base map that touch the grid; None when the store has none."""
+    from app.core.basemap import AREA_KINDS
+    from app.store.basemap import load_vector
+
+    if not q.has_table(conn, "base_maps"):
         return None
-    return None
+    bm = load_vector(conn)
+    if bm is None:
+        return None
+    return buildings_on_grid(grid, bm.areas.x, bm.areas.y, bm.areas.start,
+                             bm.areas.code == AREA_KINDS.index("building"))
+
+
+def buildings_on_grid(grid: cov.Grid, x_merc: np.ndarray, y_merc: np.ndarray, start: np.ndarray,
+                      is_building: np.ndarray) -> cov.Rings | None:
+    """The building rings (Web Mercator features end to end, ``start`` offsets) inside the grid, on its projection."""
+    from app.core import geo
+
+    keep = np.flatnonzero(is_building)
+    if keep.size == 0:
+        return None
+    lon, lat = geo.xy_to_lonlat(x_merc, y_merc)
+    gx, gy = grid.to_local(lat, lon)
+    lengths = (start[1:] - start[:-1])[keep]
+    idx = np.concatenate([np.arange(start[k], start[k + 1]) for k in keep.tolist()])
+    xs, ys = gx[idx], gy[idx]
+    owner = np.repeat(np.arange(keep.size), lengths)
+    x1, y1 = grid.x0 + grid.nx * grid.cell_m, grid.y0 + grid.ny * grid.cell_m
+    inside = (xs >= grid.x0) & (xs <= x1) & (ys >= grid.y0) & (ys <= y1)
+    touching = np.zeros(keep.size, dtype=bool)
+    touching[owner[inside]] = True
+    if not touching.any():
+        return None
+    sel = touching[owner]
+    lengths = lengths[touching]
+    return cov.Rings(np.column_stack([xs[sel], ys[sel]]), np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))

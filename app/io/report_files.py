@@ -19,16 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.io.report import Report
+from app.plots.report_titles import CHART_TITLES
 
 FIGURES_CSV = "transparency-report.csv"
 HTML_NAME = "transparency-report.html"
 PDF_NAME = "transparency-report.pdf"
-CHART_TITLES = {
-    "answers": "How owners answered",
-    "effectiveness": "Effectiveness funnel",
-    "program_funnel": "Program funnel",
-    "evidence": "Evidence",
-}
 
 
 def table_csv_name(key: str) -> str:
@@ -67,7 +62,7 @@ p.gap { color: #8a3b00; }
 
 
 def report_html(report: Report, images: dict[str, bytes] | None = None, generated_at: str = "",
-                image_src: Callable[[str], str] | None = None) -> str:
+                image_src: Callable[[str], str] | None = None, img_width: int = 560) -> str:
     """The report as one HTML page. ``images`` are PNG bytes per chart key, embedded as data (or named by
     ``image_src`` — the PDF writer gives resource names instead)."""
     e = html.escape
@@ -87,7 +82,7 @@ def report_html(report: Report, images: dict[str, bytes] | None = None, generate
             if key in images:
                 src = image_src(key) if image_src else ("data:image/png;base64,"
                                                           + base64.b64encode(images[key]).decode("ascii"))
-                parts.append(f"<h3>{e(CHART_TITLES[key])}</h3><p><img src=\"{src}\" width=\"560\" "
+                parts.append(f"<h3>{e(CHART_TITLES[key])}</h3><p><img src=\"{src}\" width=\"{img_width}\" "
                              f"alt=\"{e(CHART_TITLES[key])}\"></p>")
         for t in s.tables:
             parts.append(f"<h3>{e(t.title)}</h3>")

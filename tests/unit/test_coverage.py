@@ -120,7 +120,7 @@ def test_public_cells_are_k_anonymous() -> None:
     w2 = cams(*[(x, x, 0, 90, 20) for x in [10 + i for i in range(6)] + [800 + i for i in range(5)]])
     pub2 = cv.public_cells(cv.analyse(g, w2, **EXACT), w2, cell_m=250, k=5)
     assert {c.size_m for c in pub2.cells} == {250} and len(pub2.cells) == 16
-    assert all(0.0 <= c.seen_share <= 1.0 and round(c.seen_share * 10, 6) % 1 == 0 for c in pub2.cells)
+    assert all(0.0 <= c.seen_share <= 1.0 and round(c.seen_share * 100, 6) % 1 == 0 for c in pub2.cells)
 
 
 def test_coverage_image_colours() -> None:
