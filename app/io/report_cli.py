@@ -77,7 +77,7 @@ def _write(conn, d_from: date, d_to: date, agency: int | None, folder: Path, out
     from app.core.records import to_iso, utc_now
     from app.io.report import build_report
     from app.io.report_files import write_report_files
-    from app.services.policy_settings import get_limits
+    from app.services.requests.policy_settings import get_limits
 
     t0 = time.perf_counter()
     try:

@@ -2,7 +2,7 @@
 
 Every plot has a hover read-out (the value under the mouse, in a label above the plot) and, in its context menu,
 Export PNG…, Export SVG… and Export Data as CSV…. The file dialog goes through the one seam
-(app.views.dialogs.files.choose_save_file), looked up when the menu is used.
+(app.views.widgets.files.choose_save_file), looked up when the menu is used.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 
 
 def choose_save_path(parent: QWidget, title: str, filters: str, suggested: str) -> Path | None:
-    from app.views.dialogs.files import choose_save_file
+    from app.views.widgets.files import choose_save_file
 
     return choose_save_file(parent, title, filters, "plot_export", suggested)
 

@@ -122,7 +122,7 @@ def area_district(area_json: str | None) -> int:
 
 def conditional_column(conn: sqlite3.Connection) -> str | None:
     """The column that marks a conditional handout, if this store records one (added by the program ledger)."""
-    for name in ("conditional", "is_conditional", "condition_kind", "conditions"):
+    for name in ("sharing_condition", "conditional", "is_conditional"):
         if has_column(conn, "distributions", name):
             return name
     return None
@@ -216,6 +216,8 @@ def report_program(conn: sqlite3.Connection, p: Period, agency_id: int | None = 
     a_d, a_dp = _agency_clause("d", agency_id)
     a_c, a_cp = _agency_clause("c", agency_id)
     one = (lambda sql, params: conn.execute(sql, params).fetchone()[0])  # noqa: E731
+    # A handout may be of several units (the program ledger's units column); without it, one row is one unit.
+    units = "IFNULL(sum(d.units), 0)" if has_column(conn, "distributions", "units") else "count(*)"
     out: dict[str, Any] = {
         "partnerships_started": one("SELECT count(*) FROM agencies WHERE partnered_on >= ? AND partnered_on < ?"
                                     + (" AND id = ?" if agency_id is not None else ""),
@@ -226,7 +228,7 @@ def report_program(conn: sqlite3.Connection, p: Period, agency_id: int | None = 
                          f"AND c.recorded_on < ?{a_c}", (p.start, p.end) + a_cp),
         "units_earned": one(f"SELECT IFNULL(sum(c.units_earned), 0) FROM download_credits c WHERE c.recorded_on >= ? "
                             f"AND c.recorded_on < ?{a_c}", (p.start, p.end) + a_cp),
-        "units_distributed": one(f"SELECT count(*) FROM distributions d WHERE d.distributed_on >= ? "
+        "units_distributed": one(f"SELECT {units} FROM distributions d WHERE d.distributed_on >= ? "
                                  f"AND d.distributed_on < ?{a_d}", (p.start, p.end) + a_dp),
         "terms_accepted": one(f"SELECT count(*) FROM distributions d WHERE d.distributed_on >= ? "
                               f"AND d.distributed_on < ? AND d.terms_accepted = 1{a_d}", (p.start, p.end) + a_dp),
@@ -352,10 +354,12 @@ def report_operations(conn: sqlite3.Connection, p: Period, agency_id: int | None
     """(name, kind, started, ended, goal, outcome, arrests) of operations that overlap the period."""
     a, ap = _agency_clause("o", agency_id)
     goal = operation_columns(conn)["goal"]
-    goal_sql = f"IFNULL(o.{goal}, '')" if goal else "o.description"
+    goal_sql = f"IFNULL(NULLIF(o.{goal}, ''), o.description)" if goal else "o.description"
+    result_sql = ("CASE o.result WHEN '' THEN o.outcome ELSE '[' || o.result || ' result] ' || o.outcome END"
+                  if has_column(conn, "operations", "result") else "o.outcome")
     return [tuple("" if v is None else v for v in r) for r in conn.execute(
         f"SELECT o.name, o.kind, substr(o.started_on, 1, 10), IFNULL(substr(o.ended_on, 1, 10), ''), {goal_sql}, "
-        "o.outcome, o.arrests FROM operations o WHERE o.started_on < ? AND (o.ended_on IS NULL OR o.ended_on >= ?)"
+        f"{result_sql}, o.arrests FROM operations o WHERE o.started_on < ? AND (o.ended_on IS NULL OR o.ended_on >= ?)"
         f"{a} ORDER BY o.started_on, o.id", (p.end, p.start) + ap)]
 
 

@@ -12,8 +12,8 @@ import pytest
 from app.core.districts import district_code
 from app.core.insights import Filters, InsightData
 from app.plots.dashboard import Dashboard
-from app.services.auth import ensure_demo_users
-from app.services.demo_requests import ensure_demo_requests
+from app.services.accountability.auth import ensure_demo_users
+from app.services.requests.demo import ensure_demo_requests
 from app.store import insights as q
 from app.store.db import open_store
 from app.store.demo import ensure_demo_city
@@ -55,7 +55,9 @@ def test_dashboard_data_matches_the_store(qtbot, conn: sqlite3.Connection) -> No
     assert funnel[3] == one("SELECT count(*) FROM request_outcomes WHERE footage_useful = 1")
     _, prog = board.program.getData()
     assert prog[0] == one("SELECT sum(units) FROM device_shipments")
-    assert np.isnan(prog[4]) and "not recorded" in board.program.note.text()
+    assert prog[4] == one("SELECT count(*) FROM distributions WHERE sharing_condition = 1")
+    _, ev = board.evidence.getData()
+    assert np.isnan(ev[4]) and "not recorded" in board.evidence.note.text()
     _, weekly = board.requests.getData("resolved")
     assert weekly.sum() == one("SELECT count(*) FROM footage_requests WHERE state = 'resolved'")
     items_before = {id(p.plot.getPlotItem().listDataItems()[0]) if p.plot.getPlotItem().listDataItems() else 0
@@ -91,7 +93,7 @@ def test_hover_and_export(qtbot, conn: sqlite3.Connection, tmp_path: Path, monke
     assert board.answers.readout_at(0.1, 0).startswith("Shared: ")
     assert "(UTC)" in board.cameras.readout_at(board.cameras.getData("imported")[0][-1], 0)
     chosen = iter([tmp_path / "a.png", tmp_path / "a.svg", tmp_path / "answers"])
-    monkeypatch.setattr("app.views.dialogs.files.choose_save_file", lambda *a, **k: next(chosen))
+    monkeypatch.setattr("app.views.widgets.files.choose_save_file", lambda *a, **k: next(chosen))
     for kind in ("png", "svg", "csv"):
         board.answers.actions_export[kind].trigger()
     assert (tmp_path / "a.png").read_bytes().startswith(b"\x89PNG")

@@ -16,9 +16,9 @@ import pytest
 from app.cli import main as cli_main
 from app.io.report import build_report
 from app.io.report_files import FIGURES_CSV, HTML_NAME, PDF_NAME, csv_files, write_report_files
-from app.services.auth import ensure_demo_users
-from app.services.demo_requests import ensure_demo_requests
-from app.services.policy_settings import get_limits
+from app.services.accountability.auth import ensure_demo_users
+from app.services.requests.demo import ensure_demo_requests
+from app.services.requests.policy_settings import get_limits
 from app.store.db import open_store
 from app.store.demo import ensure_demo_city
 
@@ -101,7 +101,9 @@ def test_each_figure_equals_an_independent_query(exported: Path, conn: sqlite3.C
         f"SELECT count(DISTINCT owner_id) FROM recipients WHERE {sent_only}")
     assert int(f["requests", "policy_overrides"]) == one("SELECT count(*) FROM policy_overrides") == 1
     assert int(f["program", "units_shipped"]) == one("SELECT sum(units) FROM device_shipments")
-    assert int(f["program", "units_distributed"]) == one("SELECT count(*) FROM distributions")
+    assert int(f["program", "units_distributed"]) == one("SELECT sum(units) FROM distributions")
+    assert int(f["program", "conditional_handouts"]) == one(
+        "SELECT count(*) FROM distributions WHERE sharing_condition = 1")
     assert int(f["program", "units_earned"]) == one("SELECT sum(units_earned) FROM download_credits")
     assert int(f["footage", "items_received"]) == one("SELECT count(*) FROM evidence_items") == 3
     assert int(f["footage", "items_purged"]) == one("SELECT count(*) FROM evidence_items WHERE purged_at IS NOT NULL")
@@ -119,7 +121,7 @@ def test_each_figure_equals_an_independent_query(exported: Path, conn: sqlite3.C
     assert (int(f["report", "audit_head_seq"]), f["report", "audit_head_hash"]) == head
     assert f["biometrics", "biometric_identification_used"] == "no"
     # What the store cannot say is a stated gap, not a number.
-    assert f["program", "conditional_handouts"] == "not recorded in this store"
+    assert f["footage", "shared_onward"] == "not recorded in this store"
     with (exported / "transparency-public-log.csv").open(encoding="utf-8", newline="") as fh:
         log = list(csv.DictReader(fh))
     assert [int(r["No."]) for r in log] == [r[0] for r in conn.execute(
