@@ -26,7 +26,8 @@ def main() -> None:
     here = Path(app.__file__).resolve().parent
     if "site-packages" not in here.parts:
         fail(f"app imported from {here}, not from the installed package")
-    for name in ("canvass.svg", f"{APP_ID}.desktop", "icons/canvass-48.png"):
+    for name in ("canvass.svg", f"{APP_ID}.desktop", "icons/canvass-48.png", "icons/actions/undo.svg",
+                 "guide/index.html"):
         path = resource(name)
         if not path.is_file():
             fail(f"bundled asset {name} not found (looked at {path})")

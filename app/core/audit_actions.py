@@ -210,7 +210,7 @@ _OBJECT_KINDS = {"request": "Request", "owner": "Owner", "camera": "Camera", "us
 
 
 def object_text(obj: str, resolve: Resolver | None = None) -> str:
-    """'request:12' → 'Request PR-2026-0004' (through the resolver), 'user:ana' → 'User ana', 'registry' → 'Registry'."""
+    """'request:12' → 'Request PR-2026-0004' (through the resolver), 'user:ana' → 'User ana'."""
     kind, ident = split_object(obj)
     name = _OBJECT_KINDS.get(kind, kind.replace("_", " ").capitalize())
     if not ident:
