@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from app.io.readers import CHUNK_ROWS, Chunk, Source, SourceError, bad_bytes_reason, clean_name, has_bad_bytes
+from app.io.source import CHUNK_ROWS, Chunk, Source, SourceError, bad_bytes_reason, clean_name, has_bad_bytes
 
 GEOMETRY_COLUMN = "@geometry"
 FEATURE_ID_COLUMN = "@id"

@@ -15,7 +15,7 @@ from typing import Any
 from xml.parsers import expat
 
 from app.io.geojson_reader import FEATURE_ID_COLUMN, GEOMETRY_COLUMN
-from app.io.readers import CHUNK_ROWS, Chunk, Source, SourceError, clean_name
+from app.io.source import CHUNK_ROWS, Chunk, Source, SourceError, clean_name
 
 _GEOMETRIES = {"Point", "LineString", "LinearRing", "Polygon", "MultiGeometry", "Track", "MultiTrack", "Model"}
 

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from app.io.mapping import OWNER_FIELDS, Plan, make_plan
-from app.io.readers import Chunk, Source
+from app.io.source import Chunk, Source
 from app.io.values import is_empty, parse_consent, parse_direction, parse_location, parse_number, resolve_kind, show
 
 Progress = Callable[[int, int], None]
