@@ -7,6 +7,10 @@ import math
 
 from app.core.records import Camera, CameraKind, CameraSource, Consent, ContactPreference, Owner
 
+# Upper bounds no real camera reaches: a number beyond them is a mistake (1e300), not a camera to store.
+MAX_RANGE_M = 10_000.0
+MAX_RETENTION_DAYS = 36_500
+
 
 def _finite(value: float | None) -> bool:
     return value is not None and isinstance(value, (int, float)) and math.isfinite(value)
@@ -23,11 +27,12 @@ def validate_camera(camera: Camera) -> dict[str, str]:
         errors["heading_deg"] = "Heading must be between 0° and 360°."
     if camera.fov_deg is not None and (not _finite(camera.fov_deg) or not 1 <= camera.fov_deg <= 360):
         errors["fov_deg"] = "Field of view must be between 1° and 360°."
-    if camera.range_m is not None and (not _finite(camera.range_m) or camera.range_m <= 0):
-        errors["range_m"] = "Range must be more than 0 m."
-    if camera.retention_days is not None and (not _finite(camera.retention_days) or camera.retention_days < 0
+    if camera.range_m is not None and (not _finite(camera.range_m) or not 0 < camera.range_m <= MAX_RANGE_M):
+        errors["range_m"] = f"Range must be more than 0 m and at most {MAX_RANGE_M:,.0f} m."
+    if camera.retention_days is not None and (not _finite(camera.retention_days)
+                                              or not 0 <= camera.retention_days <= MAX_RETENTION_DAYS
                                               or int(camera.retention_days) != camera.retention_days):
-        errors["retention_days"] = "Retention must be a whole number of days, 0 or more."
+        errors["retention_days"] = f"Retention must be a whole number of days, 0 to {MAX_RETENTION_DAYS:,}."
     if str(camera.kind) not in {k.value for k in CameraKind}:
         errors["kind"] = f"Unknown camera kind {camera.kind!r}."
     if str(camera.source) not in {s.value for s in CameraSource}:

@@ -1,188 +1,120 @@
-"""Write a validated camera file into the store: all of it in one transaction, or nothing.
+"""Cameras as a record kind of the import pipeline (app.io.pipeline): their validator, writer and sample rows.
 
 The valid rows, their owners, the import_batches row and the audit entry land together in one transaction, so
 Cancel (the check callback raising, also from inside a long statement via SQLite's progress handler) or a killed
-process leaves the store exactly as it was.
-
-Bulk speed: rows go in as multi-row INSERT statements (ROWS_PER_STATEMENT rows each) over flattened chunks, which
-cuts the per-statement overhead of executemany by that factor. When an import at least doubles the table, the
-cameras table's indexes are dropped and rebuilt inside the same transaction: one sort beats a million scattered
-index inserts, and a rollback brings the old indexes back untouched.
+process leaves the store exactly as it was. When an import into an empty or small registry is expected to at least
+double it, the cameras table's indexes are dropped and built once at the end (app.store.camera_bulk).
 """
 
 from __future__ import annotations
 
-import gc
+import math
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
-from app.core.records import Consent, ContactPreference, Owner, to_iso, utc_now
-from app.io.validate import Validation, ValidChunk
-from app.store import audit
-from app.store.db import transaction
+from app.core.records import Consent, ContactPreference, Owner
+from app.io.mapping import check_mapping, guess_mapping
+from app.io.pipeline import (  # noqa: F401 - ImportResult and NothingToImport are part of this module's interface
+    ImportResult,
+    NothingToImport,
+    RecordKind,
+    Validation,
+    import_file,
+    write_validation,
+)
+from app.io.validate import ChunkValidator, ValidChunk
+from app.store import camera_bulk
 from app.store.owners import add_owner
 
-ROWS_PER_STATEMENT = 100
 REBUILD_INDEXES_FROM = 50_000
 Progress = Callable[[int, int], None]
 
-
-class NothingToImport(ValueError):
-    pass
+SAMPLE_COLUMNS = ["id in file", "lat", "lon", "kind", "heading °", "fov °", "range m", "retention d", "label"]
 
 
-@dataclass
-class ImportResult:
-    batch_id: int
-    imported: int
-    rejected: int
-    rows_total: int
-    owners_created: int = 0
-    first_id: int | None = None
-    last_id: int | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+class CameraWriter:
+    """Writes ValidChunks; creates each owner the first time a valid row refers to it."""
 
-    def summary(self) -> str:
-        text = f"Imported {self.imported} cameras (batch {self.batch_id})"
-        if self.rejected:
-            text += f"; {self.rejected} bad rows left out"
-        if self.owners_created:
-            text += f"; {self.owners_created} owners created"
-        return text + "."
+    def __init__(self, conn: sqlite3.Connection, batch_id: int, now: str, report: Validation) -> None:
+        self.conn, self.batch_id, self.now = conn, batch_id, now
+        self.owner_ids: dict[int, int] = {}
+        self.rebuild: list[str] = []
+        self.before_max = 0
+        self.with_owner: bool | None = None
+
+    def start(self, estimated_rows: int) -> None:
+        existing, self.before_max = camera_bulk.counts(self.conn)
+        if estimated_rows >= max(REBUILD_INDEXES_FROM, existing):
+            self.rebuild = camera_bulk.drop_indexes(self.conn)
+
+    def _owners(self, chunk: ValidChunk) -> list[int | None] | None:
+        if chunk.owner is None or chunk.owner_specs is None:
+            return None
+        out: list[int | None] = []
+        for index in chunk.owner:
+            if index < 0:
+                out.append(None)
+                continue
+            oid = self.owner_ids.get(index)
+            if oid is None:
+                spec = chunk.owner_specs[index]
+                preference = ContactPreference.EMAIL if spec.email else (
+                    ContactPreference.PHONE if spec.phone else ContactPreference.NONE)
+                oid = add_owner(self.conn, Owner(None, spec.display_name, spec.email, spec.phone, "", preference,
+                                                 Consent(spec.consent)), created_at=self.now)
+                self.owner_ids[index] = oid
+            out.append(oid)
+        return out
+
+    def write(self, chunk: ValidChunk) -> None:
+        owners = self._owners(chunk)
+        if self.with_owner is None:
+            self.with_owner = owners is not None
+        columns: list[Any] = [chunk.external_id, chunk.lat, chunk.lon, chunk.kind, chunk.heading_deg, chunk.fov_deg,
+                              chunk.range_m, chunk.retention_days, chunk.label]
+        if owners is not None:
+            columns.append(owners)
+        camera_bulk.insert_columns(self.conn, columns, len(chunk), self.batch_id, self.now, owners is not None)
+
+    def finish(self) -> dict[str, Any]:
+        camera_bulk.create_indexes(self.conn, self.rebuild)
+        after_max = camera_bulk.max_id(self.conn)
+        return {"owners_created": len(self.owner_ids), "camera_ids": [self.before_max + 1, after_max]}
+
+
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+def sample_rows(chunk: ValidChunk, limit: int) -> list[tuple[Any, ...]]:
+    """The first rows of a valid chunk as the store will hold them."""
+    out = []
+    for i in range(min(limit, len(chunk))):
+        retention = _number(chunk.retention_days[i])
+        out.append((chunk.external_id[i], float(chunk.lat[i]), float(chunk.lon[i]), chunk.kind[i],
+                    _number(chunk.heading_deg[i]), _number(chunk.fov_deg[i]), _number(chunk.range_m[i]),
+                    None if retention is None else int(retention), chunk.label[i]))
+    return out
+
+
+CAMERAS = RecordKind(
+    "cameras",
+    fields=["location", "lat", "lon", "kind", "heading_deg", "fov_deg", "range_m", "retention_days", "external_id",
+            "label", "owner_name", "owner_email", "owner_phone", "owner_consent"],
+    guess_mapping=guess_mapping,
+    check_mapping=check_mapping,
+    new_validator=lambda mapping, columns, conn: ChunkValidator.for_mapping(mapping, columns, conn),
+    new_writer=CameraWriter,
+    sample_columns=SAMPLE_COLUMNS,
+    sample_rows=sample_rows,
+)
 
 
 def write_import(conn: sqlite3.Connection, validation: Validation, actor: str, *, progress: Progress | None = None,
                  check: Callable[[], None] | None = None) -> ImportResult:
-    """Insert every valid row of `validation` (source 'imported'), its owners, a batch row and an audit entry."""
-    total = validation.valid
-    if total == 0:
-        raise NothingToImport(f"{validation.file_name} has no valid rows to import.")
-    now = to_iso(utc_now())
-    interrupted: list[BaseException] = []
-
-    def on_progress() -> int:
-        if check is None:
-            return 0
-        try:
-            check()
-        except BaseException as exc:  # noqa: BLE001 - re-raised below, after SQLite aborts the statement
-            interrupted.append(exc)
-            return 1
-        return 0
-
-    was_enabled = gc.isenabled()
-    gc.disable()
-    conn.set_progress_handler(on_progress, 200_000)
-    try:
-        with transaction(conn):
-            try:
-                result = _write(conn, validation, actor, now, progress, check)
-            except sqlite3.OperationalError:
-                if interrupted:
-                    raise interrupted[0] from None
-                raise
-    finally:
-        conn.set_progress_handler(None, 0)
-        if was_enabled:
-            gc.enable()
-    return result
+    """Insert every valid row a kept validation holds (source 'imported'), its owners, a batch row, an audit entry."""
+    return write_validation(conn, CAMERAS, validation, actor, progress=progress, check=check)
 
 
-def _write(conn: sqlite3.Connection, validation: Validation, actor: str, now: str, progress: Progress | None,
-           check: Callable[[], None] | None) -> ImportResult:
-    total = validation.valid
-    rejected = len(validation.bad)
-    cur = conn.execute(
-        "INSERT INTO import_batches (file_name, format, sha256, rows_total, rows_imported, rows_rejected, "
-        "imported_at, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (validation.file_name, validation.format, validation.sha256, validation.rows_total, total, rejected, now,
-         actor))
-    batch_id = int(cur.lastrowid)
-    owner_ids = _write_owners(conn, validation, now)
-    before_max = conn.execute("SELECT IFNULL(max(id), 0) FROM cameras").fetchone()[0]
-    existing = conn.execute("SELECT count(*) FROM cameras").fetchone()[0]
-    rebuild = _drop_indexes(conn) if total >= max(REBUILD_INDEXES_FROM, existing) else []
-    with_owner = owner_ids is not None
-    done = 0
-    for chunk in validation.chunks:
-        _insert_chunk(conn, chunk, batch_id, now, owner_ids if with_owner else None)
-        done += len(chunk)
-        if check is not None:
-            check()
-        if progress is not None:
-            progress(done, total)
-    for sql in rebuild:
-        conn.execute(sql)
-    after_max = conn.execute("SELECT IFNULL(max(id), 0) FROM cameras").fetchone()[0]
-    owners_created = len(owner_ids or {})
-    details = {"file": validation.file_name, "format": validation.format, "sha256": validation.sha256,
-               "rows_total": validation.rows_total, "imported": total, "rejected": rejected,
-               "owners_created": owners_created, "camera_ids": [before_max + 1, after_max],
-               "mapping": validation.mapping}
-    audit.append(conn, actor, "import", f"import_batch:{batch_id}", details)
-    return ImportResult(batch_id, total, rejected, validation.rows_total, owners_created, before_max + 1, after_max,
-                        details)
-
-
-def _write_owners(conn: sqlite3.Connection, validation: Validation, now: str) -> dict[int, int] | None:
-    """Owners referenced by valid rows -> their new ids (each with the next anonymity number)."""
-    if not any(c.owner is not None for c in validation.chunks):
-        return None
-    used = sorted({o for c in validation.chunks for o in (c.owner or []) if o >= 0})
-    ids: dict[int, int] = {}
-    for index in used:
-        spec = validation.owners[index]
-        preference = ContactPreference.EMAIL if spec.email else (
-            ContactPreference.PHONE if spec.phone else ContactPreference.NONE)
-        ids[index] = add_owner(conn, Owner(None, spec.display_name, spec.email, spec.phone, "", preference,
-                                           Consent(spec.consent)), created_at=now)
-    return ids
-
-
-def _drop_indexes(conn: sqlite3.Connection) -> list[str]:
-    """Drop the cameras table's own indexes; returns the statements that recreate them."""
-    rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cameras' "
-                        "AND sql IS NOT NULL").fetchall()
-    for name, _sql in rows:
-        conn.execute(f'DROP INDEX "{name}"')
-    return [sql for _name, sql in rows]
-
-
-_COLUMNS = "external_id, lat, lon, kind, heading_deg, fov_deg, range_m, retention_days, label"
-
-
-def _statement(k: int, batch_id: int, now: str, with_owner: bool) -> str:
-    # The constants (source, registered_on, import_id) are ours, not the file's: safe to write as literals, and not
-    # binding them saves three parameters per row.
-    n = 10 if with_owner else 9
-    row = "(" + ",".join("?" * n) + f",'imported','{now}',{int(batch_id)})"
-    cols = _COLUMNS + (", owner_id" if with_owner else "")
-    return f"INSERT INTO cameras ({cols}, source, registered_on, import_id) VALUES " + ",".join([row] * k)
-
-
-def _insert_chunk(conn: sqlite3.Connection, chunk: ValidChunk, batch_id: int, now: str,
-                  owner_ids: dict[int, int] | None) -> None:
-    # NaN binds as NULL in SQLite, so the optional numbers go in as they are.
-    columns: list[Any] = [chunk.external_id, chunk.lat, chunk.lon, chunk.kind, chunk.heading_deg, chunk.fov_deg,
-                          chunk.range_m, chunk.retention_days, chunk.label]
-    if owner_ids is not None:
-        columns.append([owner_ids.get(o) for o in (chunk.owner or [-1] * len(chunk))])
-    width = len(columns)
-    k = ROWS_PER_STATEMENT
-    n = len(chunk)
-    full = (n // k) * k
-    with_owner = owner_ids is not None
-    if full:
-        # Rows laid out in an object array and cut into one parameter list per statement by numpy, which is
-        # cheaper than zipping and slicing Python lists.
-        grid = np.empty((full, width), dtype=object)
-        for j, col in enumerate(columns):
-            grid[:, j] = col[:full]
-        conn.executemany(_statement(k, batch_id, now, with_owner), grid.reshape(-1, width * k).tolist())
-    if full < n:
-        rest = [c[full:].tolist() if isinstance(c, np.ndarray) else c[full:] for c in columns]
-        conn.executemany(_statement(1, batch_id, now, with_owner), zip(*rest, strict=True))
+__all__ = ["CAMERAS", "ImportResult", "NothingToImport", "import_file", "write_import"]

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sqlite3
 import sys
 from typing import TextIO
 
 from app import paths as app_paths
-from app.io.camera_import import write_import
-from app.io.mapping import MappingError, guess_mapping, merge_mapping, parse_mapping_json
+from app.io.camera_import import CAMERAS
+from app.io.mapping import MappingError, merge_mapping, parse_mapping_json
+from app.io.pipeline import ImportStopped, import_file
 from app.io.readers import SourceError, open_source
-from app.io.validate import validate_source
 from app.store.db import StoreError, open_store
 
 
@@ -46,11 +47,23 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 
         return run_record_import(args, out, err)
     try:
+        return _run(args, out, err)
+    except (sqlite3.Error, OSError) as exc:  # a full disk, a vanished file: the transaction has rolled back
+        print(f"canvass import: nothing imported: {exc}", file=err)
+        return 1
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    kind = CAMERAS
+    try:
         overrides = parse_mapping_json(args.mapping) if args.mapping else {}
         source = open_source(args.file, args.format, overrides.get("encoding"))
-        mapping = merge_mapping(guess_mapping(source.columns), overrides)
+        mapping = merge_mapping(kind.guess_mapping(source.columns), overrides)
+        kind.check_mapping(mapping, source.columns)
     except MappingError as exc:
         print(f"canvass import: {exc}", file=err)
+        if "source" in locals():
+            print(f"columns in {source.path.name}: {', '.join(source.columns)}", file=err)
         return 2
     except (SourceError, LookupError, OSError) as exc:
         print(f"canvass import: {exc}", file=err)
@@ -63,21 +76,26 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return 1
     try:
         try:
-            validation = validate_source(source, mapping, conn)
-        except MappingError as exc:
-            print(f"canvass import: {exc}", file=err)
-            print(f"columns in {source.path.name}: {', '.join(source.columns)}", file=err)
-            return 2
-        for line in validation.report_lines():
+            report, result = import_file(source, kind, mapping, conn, cli_actor(), valid_only=args.valid_only)
+        except ImportStopped as exc:
+            report = getattr(exc, "report", None)
+            if report is not None:
+                for line in report.report_lines():
+                    print(line, file=out)
+            print(f"canvass import: nothing imported: {exc}", file=err)
+            return 1
+        except SourceError as exc:
+            print(f"canvass import: nothing imported: {exc}", file=err)
+            return 1
+        for line in report.report_lines():
             print(line, file=out)
-        if validation.valid == 0:
-            print("Nothing imported: no valid rows.", file=out)
+        if result is None:
+            if report.valid == 0:
+                print("Nothing imported: no valid rows.", file=out)
+            else:
+                print(f"Nothing imported: {report.bad_count} bad rows. Fix them, or pass --valid-only to import "
+                      f"the {report.valid} valid rows.", file=out)
             return 1
-        if validation.bad and not args.valid_only:
-            print(f"Nothing imported: {len(validation.bad)} bad rows. Fix them, or pass --valid-only to import the "
-                  f"{validation.valid} valid rows.", file=out)
-            return 1
-        result = write_import(conn, validation, cli_actor())
         print(result.summary(), file=out)
         return 0
     finally:

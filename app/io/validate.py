@@ -8,37 +8,32 @@ column arrays (ValidChunk), ready for the writer's bulk insert.
 
 from __future__ import annotations
 
-import gc
-import json
 import math
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from app.core.validators import MAX_RANGE_M, MAX_RETENTION_DAYS
 from app.io.mapping import OWNER_FIELDS, Plan, make_plan
+from app.io.pipeline import RowIssue, Validation, validate_file
 from app.io.source import Chunk, Source
-from app.io.values import is_empty, parse_consent, parse_direction, parse_location, parse_number, resolve_kind, show
+from app.io.values import (
+    is_empty,
+    number_text,
+    parse_consent,
+    parse_direction,
+    parse_location,
+    parse_number,
+    resolve_kind,
+    show,
+    wrap_heading,
+)
+from app.store.cameras import any_external_ids, cameras_with_external_ids
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class RowIssue:
-    """A rejected row (or a note on an accepted one): where it is in the file and what is wrong."""
-
-    line: int
-    reason: str
-    feature: int | None = None
-
-    @property
-    def where(self) -> str:
-        return f"line {self.line}" + (f" (feature {self.feature})" if self.feature is not None else "")
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.reason}"
 
 
 @dataclass
@@ -63,69 +58,27 @@ class ValidChunk:
     retention_days: np.ndarray
     label: list[str]
     owner: list[int] | None = None
+    owner_specs: list[OwnerSpec] | None = None  # what owner[i] indexes (the validator's list, shared)
 
     def __len__(self) -> int:
         return len(self.kind)
 
 
-@dataclass
-class Validation:
-    """The outcome of validating one file with one mapping: what would be imported and what not, and why."""
-
-    file_name: str
-    format: str
-    sha256: str
-    mapping: dict[str, Any]
-    rows_total: int = 0
-    chunks: list[ValidChunk] = field(default_factory=list)
-    bad: list[RowIssue] = field(default_factory=list)
-    notes: list[RowIssue] = field(default_factory=list)
-    owners: list[OwnerSpec] = field(default_factory=list)
-    file_notes: list[str] = field(default_factory=list)
-
-    @property
-    def valid(self) -> int:
-        return sum(len(c) for c in self.chunks)
-
-    def summary(self) -> str:
-        text = f"{self.file_name} ({self.format}): {self.rows_total} rows, {self.valid} valid, {len(self.bad)} bad"
-        if self.notes:
-            text += f", {len(self.notes)} with notes"
-        return text
-
-    def report_lines(self) -> Iterator[str]:
-        """The validation report: counts, file notes, then one line per bad row ('line N: reason')."""
-        yield self.summary()
-        for note in self.file_notes:
-            yield f"note: {note}"
-        for issue in self.bad:
-            yield str(issue)
-        for issue in self.notes:
-            yield f"{issue.where}: note: {issue.reason}"
-
-
 def validate_source(source: Source, mapping: dict[str, Any], conn: sqlite3.Connection | None = None,
                     progress: Progress | None = None, check: Callable[[], None] | None = None) -> Validation:
-    """Read and validate every row. conn (optional): also reject ids already in that store."""
-    plan = make_plan(mapping, source.columns)
-    validator = ChunkValidator(plan, conn)
-    result = Validation(source.path.name, source.format, "", dict(mapping))
-    was_enabled = gc.isenabled()
-    gc.disable()  # millions of short-lived lists: the cyclic GC would rescan them over and over
-    try:
-        for chunk in source.chunks():
-            if check is not None:
-                check()
-            validator.feed(chunk, result)
-            if progress is not None:
-                progress(source.progress.done_bytes, source.progress.total_bytes)
-    finally:
-        if was_enabled:
-            gc.enable()
-    result.sha256 = source.sha256
-    result.owners = validator.owners
-    result.file_notes = list(source.notes) + validator.file_notes()
-    return result
+    """Read and validate every camera row, keeping the valid ones (the preview). conn: also reject ids already in
+    that store. The pipeline does the reading (app.io.pipeline.validate_file)."""
+    from app.io.camera_import import CAMERAS
+
+    return validate_file(source, CAMERAS, mapping, conn, progress, check, keep=True)
+
+
+def _beyond(what: str, value: float, raw: Sequence[Any] | None, i: int, limit: int) -> str:
+    """'latitude 90.0000001 is above 90': the number as the file wrote it, never rounded into the limit."""
+    text = number_text(raw[i]) if raw is not None and not is_empty(raw[i]) else repr(float(value))
+    if text.endswith(".0") and "e" not in text:
+        text = text[:-2]
+    return f"{what} {text} is above {limit}" if value > 0 else f"{what} {text} is below -{limit}"
 
 
 def _lines(chunk: Chunk, n: int) -> Sequence[int]:
@@ -137,10 +90,12 @@ def _all_str(values: Sequence[Any]) -> bool:
 
 
 def fast_floats(values: Sequence[Any]) -> np.ndarray | None:
-    """A float64 array (NaN for empty) when every value is a plain number; None when some value needs a closer look.
+    """A float64 array (NaN for empty) when every value is a plain finite number; None when some value needs a
+    closer look (parse_number then explains it).
 
     Text is parsed by numpy's C parser over the joined column (faster than float() per value); the result is only
-    trusted when it has exactly one number per value.
+    trusted when it has exactly one finite number per value (numpy reads 'inf' and 'nan', which are refused).
+    Numbers that came as numbers (GeoJSON) are taken as they are, when finite.
     """
     n = len(values)
     if n == 0:
@@ -154,12 +109,19 @@ def fast_floats(values: Sequence[Any]) -> np.ndarray | None:
                     out = np.fromstring(joined, dtype=np.float64, sep=",")
                 except (ValueError, TypeError, DeprecationWarning):
                     out = None
-            if out is not None and out.shape[0] == n:
+            if out is not None and out.shape[0] == n and np.isfinite(out).all():
                 return out
-        if "" in values:
-            values = [v if v != "" else None for v in values]
-        return np.array(values, dtype=np.float64)
-    except (ValueError, TypeError):
+            return None
+        if not set(map(type, values)) <= {int, float, type(None), str} or any(
+                type(v) is str and v != "" for v in values):
+            return None  # text among numbers (or bools, lists): value by value
+        expected = sum(1 for v in values if v is not None and v != "")
+        out = np.array([None if v == "" else v for v in values], dtype=np.float64)
+        present = ~np.isnan(out)
+        if np.count_nonzero(present) != expected or not np.isfinite(out[present]).all():
+            return None  # NaN or an infinity that came as a number (JSON allows NaN and Infinity): refused one by one
+        return out
+    except (ValueError, TypeError, OverflowError):
         return None
 
 
@@ -176,8 +138,13 @@ class ChunkValidator:
         self._kind_cache: dict[tuple[Any, ...], tuple[str | None, str | None]] = {}
         self.conn = conn
         self._text = False  # the current chunk's columns are all str
-        self._store_ids = bool(conn is not None and conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM cameras WHERE external_id IS NOT NULL)").fetchone()[0])
+        self._store_ids = conn is not None and any_external_ids(conn)
+        self.plausible = 0  # rows with a usable location (valid or not): the pipeline's "could be a camera"
+
+    @classmethod
+    def for_mapping(cls, mapping: dict[str, Any], columns: list[str],
+                    conn: sqlite3.Connection | None = None) -> ChunkValidator:
+        return cls(make_plan(mapping, columns), conn)
 
     def file_notes(self) -> list[str]:
         if self._consent_defaulted:
@@ -211,7 +178,7 @@ class ChunkValidator:
         return out
 
     # --- one chunk -------------------------------------------------------------------------------------------------
-    def feed(self, chunk: Chunk, result: Validation) -> None:
+    def feed(self, chunk: Chunk, result: Validation) -> ValidChunk | None:
         rows = chunk.rows
         n = len(rows)
         if chunk.columns is not None:  # split by the reader: every value is a str
@@ -223,10 +190,12 @@ class ChunkValidator:
         reasons: dict[int, list[str]] = {i: [p] for i, p in chunk.problems.items()}
         notes: dict[int, str] = {}
         lat, lon = self._coordinates(cols, n, reasons)
+        with np.errstate(invalid="ignore"):
+            self.plausible += int(np.count_nonzero((np.abs(lat) <= 90) & (np.abs(lon) <= 180)))
         heading = self._heading(cols, n, reasons, notes)
         fov = self._optional(cols, n, "fov_deg", "field of view", reasons, 1, 360)
-        rng = self._optional(cols, n, "range_m", "range", reasons, 0, math.inf, low_open=True)
-        retention = self._optional(cols, n, "retention_days", "retention", reasons, 0, math.inf)
+        rng = self._optional(cols, n, "range_m", "range", reasons, 0, MAX_RANGE_M, low_open=True)
+        retention = self._optional(cols, n, "retention_days", "retention", reasons, 0, MAX_RETENTION_DAYS)
         bad_ret = np.flatnonzero(np.isfinite(retention) & (retention != np.floor(retention)))
         for i in bad_ret.tolist():
             reasons.setdefault(i, []).append(f"retention {retention[i]:g} days is not a whole number")
@@ -266,8 +235,8 @@ class ChunkValidator:
 
             valid = ValidChunk(pick(ids) or [None] * len(keep), lat[pos], lon[pos], pick(kinds) or [],
                                heading[pos], fov[pos], rng[pos], retention[pos], pick(labels) or [], pick(owners))
-        if len(valid):
-            result.chunks.append(valid)
+        valid.owner_specs = self.owners if owners is not None else None
+        return valid if len(valid) else None
 
     def _coordinates(self, cols: list[Sequence[Any]], n: int,
                      reasons: dict[int, list[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -294,11 +263,13 @@ class ChunkValidator:
                 what = "latitude" if np.isnan(lat[i]) and not np.isnan(lon[i]) else (
                     "longitude" if np.isnan(lon[i]) and not np.isnan(lat[i]) else "location")
                 reasons[i] = [f"missing coordinate (no {what})"]
+        raw_lat = self._column(cols, "lat") if self.plan.has("lat") else None
+        raw_lon = self._column(cols, "lon") if self.plan.has("lon") else None
         with np.errstate(invalid="ignore"):
             for i in np.flatnonzero(~np.isnan(lat) & ~(np.abs(lat) <= 90)).tolist():
-                reasons.setdefault(i, []).append(f"latitude {lat[i]:g} out of range (-90..90)")
+                reasons.setdefault(i, []).append(_beyond("latitude", lat[i], raw_lat, i, 90))
             for i in np.flatnonzero(~np.isnan(lon) & ~(np.abs(lon) <= 180)).tolist():
-                reasons.setdefault(i, []).append(f"longitude {lon[i]:g} out of range (-180..180)")
+                reasons.setdefault(i, []).append(_beyond("longitude", lon[i], raw_lon, i, 180))
         return lat, lon
 
     def _heading(self, cols: list[Sequence[Any]], n: int, reasons: dict[int, list[str]],
@@ -324,7 +295,14 @@ class ChunkValidator:
             return out
         with np.errstate(invalid="ignore"):
             for i in np.flatnonzero(~np.isnan(out) & ~((out >= 0) & (out <= 360))).tolist():
-                reasons.setdefault(i, []).append(f"heading {show(values[i])} out of range (0-360)")
+                try:
+                    out[i], note = wrap_heading(float(out[i]), values[i])
+                except ValueError as exc:
+                    out[i] = math.nan
+                    reasons.setdefault(i, []).append(str(exc))
+                    continue
+                if note:
+                    notes[i] = note
         return out
 
     def _optional(self, cols: list[Sequence[Any]], n: int, fld: str, what: str, reasons: dict[int, list[str]],
@@ -336,8 +314,9 @@ class ChunkValidator:
         with np.errstate(invalid="ignore"):
             ok = ((out > low) if low_open else (out >= low)) & (out <= high)
             for i in np.flatnonzero(~np.isnan(out) & ~ok).tolist():
-                limit = f"more than {low:g}" if low_open else (f"{low:g}-{high:g}" if math.isfinite(high)
-                                                               else f"{low:g} or more")
+                low_text = f"more than {low:g}" if low_open else f"{low:g}"
+                limit = (f"{low_text} to {high:g}" if low_open else f"{low:g}-{high:g}") if math.isfinite(high) \
+                    else (low_text if low_open else f"{low:g} or more")
                 reasons.setdefault(i, []).append(f"{what} {show(values[i])} out of range ({limit})")
         return out
 
@@ -416,10 +395,7 @@ class ChunkValidator:
             seen.discard(None)  # type: ignore[arg-type]
             self._mark_duplicates(ids, lines, reasons, blank)
         if self._store_ids and self.conn is not None:
-            present = [v for v in set(ids) if v is not None]
-            found = dict(self.conn.execute(
-                "SELECT external_id, min(id) FROM cameras WHERE external_id IN (SELECT value FROM json_each(?)) "
-                "GROUP BY external_id", (json.dumps(present),)).fetchall()) if present else {}
+            found = cameras_with_external_ids(self.conn, [v for v in set(ids) if v is not None])
             if found:
                 for i, v in enumerate(ids):
                     if v in found:

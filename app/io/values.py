@@ -26,31 +26,63 @@ def show(value: Any, limit: int = 60) -> str:  # noqa: ANN401
 
 
 # --- numbers -------------------------------------------------------------------------------------------------------
-_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
+# Only the plain decimal syntax a spreadsheet writes. float() alone would also take Python's own syntax ('4_4.6' is
+# 44.6), any Unicode digits (fullwidth '４４') and the words inf/nan/infinity, none of which a camera file means.
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+", re.ASCII)
+_NON_FINITE_WORDS = {"inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "nan", "+nan", "-nan"}
+
+
+def _not_a_number(value: Any, what: str, text: str) -> ValueError:  # noqa: ANN401
+    if text.lower() in _NON_FINITE_WORDS:
+        return ValueError(f"{what} {show(value)} is not a finite number")
+    if "_" in text:
+        return ValueError(f"{what} {show(value)} is not a number (no underscores in numbers)")
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        return ValueError(f"{what} {show(value)} is not a number (only the digits 0-9 are read)")
+    return ValueError(f"{what} {show(value)} is not a number")
 
 
 def parse_number(value: Any, what: str) -> float:  # noqa: ANN401
-    """A float from a number or text ('12.5', ' 12 ', '12,5' with a decimal comma); NaN for empty."""
+    """A finite float from a number or plain decimal text ('12.5', ' 12 ', '12,5' with a decimal comma); NaN for
+    empty. ValueError (the reason) for anything else, infinities, NaN and numbers too large for a float included."""
     if value is None:
         return math.nan
     if isinstance(value, bool):
         raise ValueError(f"{what} {show(value)} is not a number")
     if isinstance(value, (int, float)):
-        return float(value)
+        try:
+            out = float(value)
+        except OverflowError:
+            raise ValueError(f"{what} {show(value)} is too large") from None
+        if not math.isfinite(out):
+            raise ValueError(f"{what} {show(value)} is not a finite number")
+        return out
     text = str(value).strip()
     if not text:
         return math.nan
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    if _DECIMAL_COMMA.match(text):
-        return float(text.replace(",", "."))
-    raise ValueError(f"{what} {show(value)} is not a number")
+    if _PLAIN_NUMBER.fullmatch(text):
+        out = float(text)
+    elif _DECIMAL_COMMA.fullmatch(text):
+        out = float(text.replace(",", "."))
+    else:
+        raise _not_a_number(value, what, text)
+    if not math.isfinite(out):
+        raise ValueError(f"{what} {show(value)} is too large")
+    return out
+
+
+def number_text(value: Any) -> str:  # noqa: ANN401
+    """A number as the file wrote it (raw text), for messages that must not round it ('90.0000001')."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
 
 
 # --- points --------------------------------------------------------------------------------------------------------
-_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_NUM = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
 _WKT_POINT = re.compile(rf"^\s*(?:SRID=\d+\s*;\s*)?POINT\s*(?:ZM|Z|M)?\s*\(\s*({_NUM})\s+({_NUM})(?:\s+{_NUM}){{0,2}}"
                         r"\s*\)\s*$", re.IGNORECASE)
 _WKT_EMPTY = re.compile(r"^\s*(?:SRID=\d+\s*;\s*)?POINT\s*(?:ZM|Z|M)?\s*EMPTY\s*$", re.IGNORECASE)
@@ -70,7 +102,7 @@ def parse_location(value: Any) -> tuple[float, float] | None:  # noqa: ANN401
         return None
     m = _WKT_POINT.match(text)
     if m:
-        return float(m.group(1)), float(m.group(2))
+        return _finite_pair(float(m.group(1)), float(m.group(2)), text)
     if _WKT_EMPTY.match(text):
         return None
     other = _WKT_OTHER.match(text)
@@ -78,8 +110,14 @@ def parse_location(value: Any) -> tuple[float, float] | None:  # noqa: ANN401
         raise ValueError(f"not a point geometry ({other.group(1).upper()})")
     m = _LAT_LON_PAIR.match(text)
     if m:  # "lat, lon" is how spreadsheets and Socrata 'Location' columns write a point
-        return float(m.group(2)), float(m.group(1))
+        return _finite_pair(float(m.group(2)), float(m.group(1)), text)
     raise ValueError(f"unparseable location {show(text)} (expected WKT like POINT (-76.61 39.29))")
+
+
+def _finite_pair(lon: float, lat: float, text: str) -> tuple[float, float]:
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValueError(f"location {show(text)} holds a number too large")
+    return lon, lat
 
 
 # --- directions (OSM 'direction' / 'camera:direction') ----------------------------------------------------------
@@ -105,21 +143,40 @@ def _bearing(text: str) -> float | None:
     return _compass(text)
 
 
-def parse_direction(value: Any) -> tuple[float, str | None]:  # noqa: ANN401
-    """Degrees clockwise from north, and a note when the value had to be interpreted (range, compass word).
+WRAP_FROM, WRAP_TO = -360.0, 720.0  # headings this far out are taken as one turn off (OSM: -118 = 242)
 
-    Numeric degrees 0..360; compass points (N, NE, ENE, … and 'north-east'); a range '90-180' gives its midpoint
-    (the way round clockwise from the first to the second). Anything else — several directions '144;324',
-    negative or >360 degrees, words — is rejected with the raw value in the reason.
+
+def wrap_heading(deg: float, raw: Any) -> tuple[float, str | None]:  # noqa: ANN401
+    """A heading in 0..360 and a note when it had to be wrapped; ValueError when no turn brings it in range."""
+    if not math.isfinite(deg):
+        raise ValueError(f"heading {show(raw)} is not a finite number")
+    if 0 <= deg <= 360:
+        return deg, None
+    if WRAP_FROM < deg < WRAP_TO:
+        wrapped = deg % 360
+        return wrapped, f"heading {show(raw)} wrapped into 0-360 as {wrapped:g}°"
+    raise ValueError(f"heading {show(raw)} out of range (0-360; -360 to 720 is wrapped)")
+
+
+def parse_direction(value: Any) -> tuple[float, str | None]:  # noqa: ANN401
+    """Degrees clockwise from north, and a note when the value had to be interpreted (range, compass word, wrap).
+
+    Numeric degrees (outside 0..360 but within one turn: wrapped, with a note); compass points (N, NE, ENE, … and
+    'north-east'); a range '90-180' gives its midpoint (the way round clockwise from the first to the second).
+    Anything else — several directions '144;324' (see split_directions), words — is rejected with the raw value.
     """
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        deg = float(value)
-        return _check_heading(deg, value), None
+        try:
+            deg = float(value)
+        except OverflowError:
+            raise ValueError(f"heading {show(value)} is too large") from None
+        return wrap_heading(deg, value)
     text = str(value).strip()
     deg = _bearing(text)
     if deg is not None:
-        note = None if _DEGREES.match(text) else f"direction {show(text)} read as {deg:g}°"
-        return _check_heading(deg, text), note
+        if _DEGREES.match(text):
+            return wrap_heading(deg, text)
+        return deg, f"direction {show(text)} read as {deg:g}°"
     m = _RANGE.match(text)
     if m:
         a, b = _bearing(m.group(1)), _bearing(m.group(2))
@@ -128,14 +185,17 @@ def parse_direction(value: Any) -> tuple[float, str | None]:  # noqa: ANN401
             mid = (a + span / 2) % 360
             return mid, f"direction {show(text)} is a range: took its midpoint {mid:g}°"
     if ";" in text:
-        raise ValueError(f"unparseable direction {show(text)} (several directions; list one camera per direction)")
+        raise ValueError(f"unparseable direction {show(text)} (several directions: list one camera per direction, "
+                         "or import with one camera per direction)")
     raise ValueError(f"unparseable direction {show(text)} (expected degrees 0-360, a compass point or a range)")
 
 
-def _check_heading(deg: float, raw: Any) -> float:  # noqa: ANN401
-    if not (0 <= deg <= 360):
-        raise ValueError(f"heading {show(raw)} out of range (0-360)")
-    return deg
+def split_directions(value: Any) -> list[str] | None:  # noqa: ANN401
+    """The parts of a several-directions value ('0;90;180'), or None when it holds one direction."""
+    if not isinstance(value, str) or ";" not in value:
+        return None
+    parts = [p.strip() for p in value.split(";") if p.strip()]
+    return parts if len(parts) > 1 else None
 
 
 # --- kinds -----------------------------------------------------------------------------------------------------

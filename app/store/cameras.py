@@ -6,6 +6,7 @@ dialog can say what is wrong before the store refuses it; the CHECKs stay the la
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from typing import Any
@@ -157,3 +158,17 @@ def page_rows(conn: sqlite3.Connection, camera_ids: Iterable[int]) -> dict[int, 
         for cid, ext, label, anon in cur:
             out[int(cid)] = (ext, label, anon)
     return out
+
+
+def any_external_ids(conn: sqlite3.Connection) -> bool:
+    """Whether any camera carries an id from the file it came from (the import's duplicate check needs them)."""
+    return bool(conn.execute("SELECT EXISTS (SELECT 1 FROM cameras WHERE external_id IS NOT NULL)").fetchone()[0])
+
+
+def cameras_with_external_ids(conn: sqlite3.Connection, external_ids: list[str]) -> dict[str, int]:
+    """external id -> the lowest camera id holding it, for those of `external_ids` already in the registry."""
+    if not external_ids:
+        return {}
+    return dict(conn.execute(
+        "SELECT external_id, min(id) FROM cameras WHERE external_id IN (SELECT value FROM json_each(?)) "
+        "GROUP BY external_id", (json.dumps(external_ids),)).fetchall())

@@ -58,7 +58,7 @@ def test_csv_rejects_each_bad_row_with_its_line_and_reason(tmp_path: Path) -> No
         "c2,,-76.61,doorbell,90,120,15,30,no lat",              # 3: missing coordinate
         "c3,95.5,-76.61,doorbell,90,120,15,30,lat too big",     # 4
         "c4,39.3,-181,doorbell,90,120,15,30,lon too small",     # 5
-        "c5,39.3,-76.6,doorbell,400,120,15,30,heading",         # 6
+        "c5,39.3,-76.6,doorbell,800,120,15,30,heading",         # 6 (400 would be wrapped to 40)
         "c6,39.3,-76.6,doorbell,90,0,15,30,fov",                # 7
         "c7,39.3,-76.6,doorbell,90,120,0,30,range",             # 8
         "c8,39.3,-76.6,doorbell,90,120,15,-1,retention",        # 9
@@ -75,12 +75,12 @@ def test_csv_rejects_each_bad_row_with_its_line_and_reason(tmp_path: Path) -> No
     assert v.rows_total == 16 and v.valid == 2
     reasons = bad(v)
     assert reasons[3] == "missing coordinate (no latitude)"
-    assert reasons[4] == "latitude 95.5 out of range (-90..90)"
-    assert reasons[5] == "longitude -181 out of range (-180..180)"
-    assert reasons[6] == "heading '400' out of range (0-360)"
+    assert reasons[4] == "latitude 95.5 is above 90"
+    assert reasons[5] == "longitude -181 is below -180"
+    assert reasons[6] == "heading '800' out of range (0-360; -360 to 720 is wrapped)"
     assert reasons[7] == "field of view '0' out of range (1-360)"
-    assert reasons[8] == "range '0' out of range (more than 0)"
-    assert reasons[9] == "retention '-1' out of range (0 or more)"
+    assert reasons[8] == "range '0' out of range (more than 0 to 10000)"
+    assert reasons[9] == "retention '-1' out of range (0-36500)"
     assert reasons[10] == "retention 7.5 days is not a whole number"
     assert reasons[11].startswith("unknown kind 'blimp' (expected one of doorbell,")
     assert reasons[12] == "not a camera (ALPR)"
@@ -142,7 +142,7 @@ def test_wkt_locations(tmp_path: Path) -> None:
     assert v.chunks[0].lat.tolist() == [39.3, 39.4, 39.5, 39.6] and v.chunks[0].lon.tolist()[3] == -76.9
     assert bad(v) == {6: "missing coordinate (no location)", 7: "not a point geometry (LINESTRING)",
                       8: "unparseable location 'POINT (abc)' (expected WKT like POINT (-76.61 39.29))",
-                      9: "longitude -200 out of range (-180..180)"}
+                      9: "longitude -200 is below -180"}
 
 
 def test_no_kind_column_needs_a_default(tmp_path: Path) -> None:
@@ -159,7 +159,8 @@ def test_directions_from_osm() -> None:
     assert parse_direction("north-west")[0] == 315.0
     assert parse_direction("90-180") == (135.0, "direction '90-180' is a range: took its midpoint 135°")
     assert parse_direction("300-60")[0] == 0.0  # the way round through north
-    for raw, reason in [("144;324", "several directions"), ("-118", "out of range"), ("2790", "out of range"),
+    assert parse_direction("-118") == (242.0, "heading '-118' wrapped into 0-360 as 242°")  # OSM's -118
+    for raw, reason in [("144;324", "several directions"), ("2790", "out of range"), ("inf", "unparseable direction 'inf'"),
                         ("up", "unparseable direction 'up'")]:
         with pytest.raises(ValueError, match=reason):
             parse_direction(raw)
@@ -376,17 +377,20 @@ def test_osm_denver_rejects_alpr_and_gunshot_detectors(shared_data: Path) -> Non
     assert len(reasons_with(v, "not a camera (ALPR)")) == 350
     assert len(reasons_with(v, "not a camera (gunshot detector)")) == 43
     assert reasons_with(v, "'300;110'") == ["line 1 (feature 1135): unparseable direction '300;110' (several "
-                                            "directions; list one camera per direction)"]
+                                            "directions: list one camera per direction, or import with one camera "
+                                            "per direction)"]
 
 
 def test_osm_seattle_rejects_out_of_range_directions_and_dummies(shared_data: Path) -> None:
     v = osm(shared_data, "seattle")
-    assert (v.rows_total, v.valid, len(v.bad)) == (1095, 1073, 22)
+    # negative OSM headings are one turn off: wrapped with a note; 2790 is no heading at all
+    assert (v.rows_total, v.valid, len(v.bad)) == (1095, 1076, 19)
     assert reasons_with(v, "out of range") == [
-        "line 1 (feature 885): heading '-118' out of range (0-360)",
-        "line 1 (feature 886): heading '-143' out of range (0-360)",
-        "line 1 (feature 887): heading '-293' out of range (0-360)",
-        "line 1 (feature 1019): heading '2790' out of range (0-360)"]
+        "line 1 (feature 1019): heading '2790' out of range (0-360; -360 to 720 is wrapped)"]
+    assert [str(n) for n in v.notes if "wrapped" in n.reason] == [
+        "line 1 (feature 885): heading '-118' wrapped into 0-360 as 242°",
+        "line 1 (feature 886): heading '-143' wrapped into 0-360 as 217°",
+        "line 1 (feature 887): heading '-293' wrapped into 0-360 as 67°"]
     assert reasons_with(v, "dummy") == ["line 1 (feature 129): not a camera (dummy camera)"]
     assert len(reasons_with(v, "(ALPR)")) == 16 and len(reasons_with(v, "(guard)")) == 1
 
@@ -399,7 +403,8 @@ def test_osm_baltimore_compass_directions_become_degrees(shared_data: Path) -> N
                                          "line 1 (feature 35): direction 'S' read as 180°"]
     assert sorted(b.reason for b in v.bad) == [
         "not a camera (ALPR)", "not a camera (ALPR)", "not a camera (guard)", "not a camera (guard)",
-        "unparseable direction '144;324' (several directions; list one camera per direction)"]
+        "unparseable direction '144;324' (several directions: list one camera per direction, or import with one "
+        "camera per direction)"]
 
 
 def test_osm_monaco_imports_whole_with_ids(shared_data: Path, store: sqlite3.Connection) -> None:
