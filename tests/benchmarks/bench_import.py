@@ -5,9 +5,10 @@ Run as a script:  .venv/bin/python tests/benchmarks/bench_import.py [--rows N] [
 
 Generates a seeded registry CSV (id,lat,lon,kind,heading_deg,fov_deg,range_m,retention_days,label) in a temporary
 folder. Each of our runs is a child process on a fresh store (read + validate + write in one transaction, exactly
-what `canvass import` does: app.io.pipeline.import_file), reporting its own time and peak RSS (ru_maxrss). The reference, measured in the same
-run and interleaved with ours, is `sqlite3 FILE` with `.mode csv` and `.import` into a plain table of a new file.
-Figures: median of the runs; the ratio is our rows/s over the shell's rows/s.
+what `canvass import` does: app.io.pipeline.import_file), reporting its own time and peak RSS (ru_maxrss). The
+references, measured in the same run and interleaved with ours: `sqlite3 FILE` with `.mode csv` and `.import` into
+a plain table of a new file, and a bare Python csv.reader -> executemany loop. Figures: medians of the runs; the
+ratios are rows/s over the shell's rows/s.
 """
 
 from __future__ import annotations

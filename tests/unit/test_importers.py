@@ -160,7 +160,8 @@ def test_directions_from_osm() -> None:
     assert parse_direction("90-180") == (135.0, "direction '90-180' is a range: took its midpoint 135°")
     assert parse_direction("300-60")[0] == 0.0  # the way round through north
     assert parse_direction("-118") == (242.0, "heading '-118' wrapped into 0-360 as 242°")  # OSM's -118
-    for raw, reason in [("144;324", "several directions"), ("2790", "out of range"), ("inf", "unparseable direction 'inf'"),
+    for raw, reason in [("144;324", "several directions"), ("2790", "out of range"),
+                        ("inf", "unparseable direction 'inf'"),
                         ("up", "unparseable direction 'up'")]:
         with pytest.raises(ValueError, match=reason):
             parse_direction(raw)
