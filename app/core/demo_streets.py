@@ -57,6 +57,13 @@ def _avenue_class(i: int) -> str:
     return "primary" if i % 8 == 3 else ("tertiary" if i % 4 == 1 else "residential")
 
 
+def _near_parkway(x: float, y: float, clear_m: float = 25.0) -> bool:
+    """Whether a point is within clear_m of Falls Parkway (no house is built on the road)."""
+    ax, ay, bx, by = avenue_x(2), street_y(23), avenue_x(18), street_y(50)
+    t = max(0.0, min(1.0, ((x - ax) * (bx - ax) + (y - ay) * (by - ay)) / ((bx - ax) ** 2 + (by - ay) ** 2)))
+    return float(np.hypot(x - (ax + t * (bx - ax)), y - (ay + t * (by - ay)))) < clear_m
+
+
 def demo_basemap() -> BaseMap:
     names: list[str] = []
 
@@ -123,6 +130,8 @@ def demo_basemap() -> BaseMap:
             y_near = street_y(j) + side * 9.0
             y_far = street_y(j) + side * 24.0
             for x in np.arange(avenue_x(1) + 12, avenue_x(8) - 12, 20.0):
+                if _near_parkway(x + 7, (y_near + y_far) / 2):
+                    continue
                 area([x, x + 14, x + 14, x], [y_near, y_near, y_far, y_far], "building")
 
     # House-number ranges of every block side.

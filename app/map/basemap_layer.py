@@ -1,0 +1,322 @@
+"""The vector base map on the map: roads by class, railways, waterways, water, parks, buildings, street names.
+
+Fast at any size: features are grouped into square chunks (by the centre of their bounding box); every (family,
+class, level of detail, chunk) becomes one QPainterPath in chunk-local metres, built on first need and kept. A
+frame draws only the chunks in view, of the classes shown at that zoom, at the coarsest level of detail that
+still looks exact (vertices snapped to a grid finer than a pixel), so a country's 200,000 street segments cost a
+few milliseconds per frame at every zoom. Road widths follow the ground width of the road, within per-class
+minimum and maximum pixel widths. Street names are drawn along the longest segment of each named way at street
+zoom, upright, without overlapping one another.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+
+from app.core.basemap import AREA_KINDS, LINE_KINDS, ROAD_CLASSES, BaseMap, Features
+from app.map import painting
+from app.map.layer_base import MapLayer, ViewState
+
+
+@dataclass(frozen=True)
+class RoadStyle:
+    fill: str
+    casing: str
+    width_m: float       # ground width of the carriageway
+    min_px: float
+    max_px: float
+    max_m_per_px: float  # shown while the view is finer than this (ground metres per pixel)
+
+
+ROAD_STYLES: dict[str, RoadStyle] = {
+    "path": RoadStyle("#fa8072", "#fa8072", 2.0, 0.8, 3.0, 4.0),
+    "service": RoadStyle("#ffffff", "#bbbbbb", 5.0, 0.8, 10.0, 6.0),
+    "residential": RoadStyle("#ffffff", "#aaaaaa", 9.0, 1.0, 18.0, 25.0),
+    "tertiary": RoadStyle("#ffffff", "#8f8f8f", 11.0, 1.0, 20.0, 60.0),
+    "secondary": RoadStyle("#f7fabf", "#8d9a1a", 12.0, 1.2, 22.0, 150.0),
+    "primary": RoadStyle("#fcd6a4", "#a06b00", 14.0, 1.4, 24.0, 600.0),
+    "trunk": RoadStyle("#f9b29c", "#c84e2f", 16.0, 1.6, 26.0, 3000.0),
+    "motorway": RoadStyle("#e892a2", "#dc2a67", 18.0, 1.8, 28.0, 1e9),
+}
+AREA_STYLES: dict[str, tuple[str, str, float]] = {  # fill, outline, max ground m/px
+    "water": ("#aad3df", "#aad3df", 1e9),
+    "park": ("#c8facc", "#a8d8a8", 120.0),
+    "building": ("#d9d0c9", "#c4b6ab", 3.0),
+}
+LINE_STYLES: dict[str, tuple[str, float, float, float]] = {  # colour, width m, min px, max ground m/px
+    "railway": ("#707070", 3.0, 1.2, 200.0),
+    "waterway": ("#aad3df", 8.0, 1.0, 120.0),
+}
+NAMES_MAX_M_PER_PX = 4.0
+MAX_LABELS = 160
+CHUNK_M = 4000.0                      # chunk side, Mercator metres
+LOD_TOLERANCES_M = [0.0, 4.0, 30.0, 250.0, 2000.0]  # snapping grids of the levels of detail
+BASE_Z = -100.0
+
+
+def _level_for(m_per_px: float) -> int:
+    """The coarsest level whose grid is under half a pixel."""
+    level = 0
+    for k, tol in enumerate(LOD_TOLERANCES_M):
+        if tol <= 0.5 * m_per_px:
+            level = k
+    return level
+
+
+class _Family:
+    """One Features family cut into chunks per class; paths built lazily per (class, level, chunk)."""
+
+    def __init__(self, f: Features, closed: bool) -> None:
+        self.f = f
+        self.closed = closed
+        n = len(f)
+        if n:
+            starts = f.start[:-1]
+            self.bx0 = np.minimum.reduceat(f.x, starts)
+            self.bx1 = np.maximum.reduceat(f.x, starts)
+            self.by0 = np.minimum.reduceat(f.y, starts)
+            self.by1 = np.maximum.reduceat(f.y, starts)
+            cx = np.floor((self.bx0 + self.bx1) / 2 / CHUNK_M).astype(np.int64)
+            cy = np.floor((self.by0 + self.by1) / 2 / CHUNK_M).astype(np.int64)
+            key = (f.code.astype(np.int64) << 48) + ((cx + (1 << 23)) << 24) + (cy + (1 << 23))
+        else:
+            self.bx0 = self.bx1 = self.by0 = self.by1 = np.empty(0)
+            key = np.empty(0, np.int64)
+        order = np.argsort(key, kind="stable")
+        uniq, first = np.unique(key[order], return_index=True)
+        bounds = np.append(first, n)
+        # chunks[code] = list of (feature indices, (x0, y0, x1, y1) bbox)
+        self.chunks: dict[int, list[tuple[np.ndarray, tuple[float, float, float, float]]]] = {}
+        for k, u in enumerate(uniq.tolist()):
+            members = order[bounds[k]:bounds[k + 1]]
+            box = (float(self.bx0[members].min()), float(self.by0[members].min()), float(self.bx1[members].max()),
+                   float(self.by1[members].max()))
+            self.chunks.setdefault(int(u >> 48), []).append((members, box))
+        self.paths: dict[tuple[int, int, int], tuple[QPainterPath, float, float]] = {}
+
+    def path(self, code: int, level: int, k: int) -> tuple[QPainterPath, float, float]:
+        key = (code, level, k)
+        hit = self.paths.get(key)
+        if hit is None:
+            hit = self.paths[key] = self._build(self.chunks[code][k][0], self.chunks[code][k][1], level)
+        return hit
+
+    def _build(self, members: np.ndarray, box: tuple[float, float, float, float],
+               level: int) -> tuple[QPainterPath, float, float]:
+        f = self.f
+        ox, oy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        tol = LOD_TOLERANCES_M[level]
+        if tol > 0:  # features smaller than the grid vanish at this level
+            big = np.maximum(self.bx1[members] - self.bx0[members], self.by1[members] - self.by0[members]) >= tol
+            members = members[big]
+        if members.size == 0:
+            return QPainterPath(), ox, oy
+        a, b = f.start[members], f.start[members + 1]
+        lengths = b - a
+        idx = np.repeat(a - np.cumsum(np.concatenate([[0], lengths[:-1]])), lengths) + np.arange(lengths.sum())
+        x, y = f.x[idx] - ox, f.y[idx] - oy
+        feat = np.repeat(np.arange(members.size), lengths)
+        first = np.zeros(idx.size, bool)
+        first[np.cumsum(np.concatenate([[0], lengths[:-1]]))] = True
+        last = np.roll(first, -1)
+        last[-1] = True
+        if tol > 0:
+            qx, qy = np.round(x / tol), np.round(y / tol)
+            moved = np.ones(idx.size, bool)
+            moved[1:] = (qx[1:] != qx[:-1]) | (qy[1:] != qy[:-1])
+            keep = first | last | moved
+            x, y, feat, first = x[keep], y[keep], feat[keep], first[keep]
+            x = np.where(first | np.roll(first, -1), x, qx[keep] * tol)
+            y = np.where(first | np.roll(first, -1), y, qy[keep] * tol)
+        connect = np.ones(x.size, np.int32)
+        connect[np.flatnonzero(first)[1:] - 1] = 0  # no line from one feature's last vertex to the next's first
+        connect[-1] = 0
+        p = painting.path(x, y, connect)
+        if self.closed:
+            p.setFillRule(Qt.FillRule.OddEvenFill)
+        return p, ox, oy
+
+    def visible(self, code: int, vs: ViewState) -> list[int]:
+        out = []
+        for k, (_, (x0, y0, x1, y1)) in enumerate(self.chunks.get(code, ())):
+            if x1 >= vs.x0 and x0 <= vs.x1 and y1 >= vs.y0 and y0 <= vs.y1:
+                out.append(k)
+        return out
+
+
+class BaseMapLayer(MapLayer):
+    key = "basemap"
+    title = "Base map (streets)"
+    tip = "Streets, water, parks and buildings of the store's base map (File ▸ Add Base Map…)"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(BASE_Z)
+        self.basemap: BaseMap | None = None
+        self._roads = self._lines = self._areas = None
+        self._labels = np.empty((0, 5))
+        self._label_paths: dict[int, tuple[QPainterPath, float]] = {}
+        self.frame_stats: dict[str, int] = {}
+        self._font = QFont()
+        self._font.setPointSizeF(8.0)
+        self._metrics = QFontMetricsF(self._font)
+
+    def set_basemap(self, bm: BaseMap | None) -> None:
+        self.basemap = bm
+        if bm is None:
+            self._roads = self._lines = self._areas = None
+            self._labels = np.empty((0, 5))
+        else:
+            self._roads = _Family(bm.roads, False)
+            self._lines = _Family(bm.lines, False)
+            self._areas = _Family(bm.areas, True)
+            self._labels = _label_anchors(bm.roads)
+        self._label_paths = {}
+        self.update()
+
+    def data_bounds(self) -> QRectF | None:
+        b = self.basemap.bounds() if self.basemap is not None else None
+        if b is None:
+            return None
+        return QRectF(b[0], b[1], b[2] - b[0], b[3] - b[1])
+
+    # --- painting ------------------------------------------------------------------------------------------------
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        vs = self.view_state()
+        if self.basemap is None or vs is None or vs.width_px <= 0:
+            return
+        ground = vs.ground_m_per_px
+        level = _level_for(vs.m_per_px)
+
+        t = painter.transform()
+        stats = {"paths": 0}
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, ground < 8.0)
+
+        def draw(family: _Family, code: int, pen: QPen | None, brush: QBrush | None) -> None:
+            for k in family.visible(code, vs):
+                path, ox, oy = family.path(code, level, k)
+                if path.isEmpty():
+                    continue
+                painter.setTransform(t)
+                painter.translate(ox, oy)
+                painter.setPen(pen if pen is not None else Qt.PenStyle.NoPen)
+                painter.setBrush(brush if brush is not None else Qt.BrushStyle.NoBrush)
+                painter.drawPath(path)
+                stats["paths"] += 1
+
+        for i, kind in enumerate(AREA_KINDS):
+            fill, outline, limit = AREA_STYLES[kind]
+            if ground <= limit:
+                draw(self._areas, i, painting.pen(outline, 1.0, "flat") if ground < 2.0 else None,
+                     QBrush(QColor(fill)))
+        for i, kind in enumerate(LINE_KINDS):
+            colour, width_m, min_px, limit = LINE_STYLES[kind]
+            if ground <= limit:
+                draw(self._lines, i, painting.pen(colour, max(min_px, min(width_m / ground, 12.0))), None)
+        shown = [(i, ROAD_STYLES[c]) for i, c in enumerate(ROAD_CLASSES) if ground <= ROAD_STYLES[c].max_m_per_px]
+        widths = {i: max(s.min_px, min(s.width_m / ground, s.max_px)) for i, s in shown}
+        cased = [(i, s) for i, s in shown if widths[i] >= 3.0 and s.casing != s.fill]
+        for i, s in cased:
+            draw(self._roads, i, painting.pen(s.casing, widths[i] + 2.0), None)
+        for i, s in shown:
+            colour = s.fill if (i, s) in cased or s.fill != "#ffffff" else s.casing
+            draw(self._roads, i, painting.pen(colour, widths[i]), None)
+        painter.setTransform(t)
+        if ground <= NAMES_MAX_M_PER_PX and self._labels.size:
+            stats["labels"] = self._draw_labels(painter, t, vs)
+        self.frame_stats = stats
+
+
+    def _label_path(self, nid: int) -> tuple[QPainterPath, float]:
+        hit = self._label_paths.get(nid)
+        if hit is None:
+            text = self.basemap.names[nid] if self.basemap is not None else ""
+            width = self._metrics.horizontalAdvance(text)
+            path = QPainterPath()
+            path.addText(QPointF(-width / 2, self._metrics.ascent() / 2 - 1), self._font, text)
+            hit = self._label_paths[nid] = (path, width)
+        return hit
+
+    def _draw_labels(self, painter: QPainter, t: object, vs: ViewState) -> int:
+        lab = self._labels
+        inview = (lab[:, 0] >= vs.x0) & (lab[:, 0] <= vs.x1) & (lab[:, 1] >= vs.y0) & (lab[:, 1] <= vs.y1)
+        idx = np.flatnonzero(inview)
+        if idx.size == 0:
+            return 0
+        idx = idx[np.argsort(-lab[idx, 3], kind="stable")][: MAX_LABELS * 8]  # longest segments first
+        px, py = painting.to_device(t, lab[idx, 0], lab[idx, 1])
+        ex, ey = painting.to_device(t, lab[idx, 0] + np.cos(lab[idx, 2]), lab[idx, 1] + np.sin(lab[idx, 2]))
+        angles = np.degrees(np.arctan2(ey - py, ex - px))
+        angles = np.where(angles > 90, angles - 180, np.where(angles < -90, angles + 180, angles))
+        seg_px = lab[idx, 3] / vs.m_per_px
+        painter.resetTransform()
+        halo = QPen(QColor(255, 255, 255, 220), 3.0)
+        halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        text_colour = QColor("#333333")
+        taken: list[QRectF] = []
+        last_of_name: dict[int, list[tuple[float, float]]] = {}
+        drawn = 0
+        for k in range(idx.size):
+            nid = int(lab[idx[k], 4])
+            path, width = self._label_path(nid)
+            if width + 8 > seg_px[k]:
+                continue
+            x, y = float(px[k]), float(py[k])
+            if any((x - ox) ** 2 + (y - oy) ** 2 < 350.0 ** 2 for ox, oy in last_of_name.get(nid, ())):
+                continue  # the same name again, too close to where it is written already
+            half = width / 2 + 2
+            c, s = abs(math.cos(math.radians(angles[k]))), abs(math.sin(math.radians(angles[k])))
+            w, h = half * c + 7 * s, half * s + 7 * c
+            box = QRectF(x - w, y - h, 2 * w, 2 * h)
+            if any(box.intersects(o) for o in taken):
+                continue
+            taken.append(box)
+            last_of_name.setdefault(nid, []).append((x, y))
+            painter.save()
+            painter.translate(x, y)
+            painter.rotate(float(angles[k]))
+            painter.strokePath(path, halo)
+            painter.fillPath(path, text_colour)
+            painter.restore()
+            drawn += 1
+            if drawn >= MAX_LABELS:
+                break
+        return drawn
+
+
+def _label_anchors(roads: Features, min_m: float = 30.0) -> np.ndarray:
+    """(x, y, angle rad, length m, name id) at the middle of every named segment of at least min_m, and of the
+    longest segment of each named road (so short ways get a place too); the painter picks among them."""
+    n = len(roads)
+    if n == 0 or roads.x.size < 2:
+        return np.empty((0, 5))
+    dx, dy = np.diff(roads.x), np.diff(roads.y)
+    length = np.hypot(dx, dy)
+    length[roads.start[1:-1] - 1] = -1.0  # pairs that join two features are no segments
+    fov = roads.feature_of_vertex()[:-1]
+    length = np.where(roads.name[fov] >= 0, length, -1.0)
+    order = np.lexsort((-length, fov))
+    _, first = np.unique(fov[order], return_index=True)
+    longest = np.zeros(length.shape[0], bool)
+    longest[order[first]] = True
+    best = np.flatnonzero((length > 0) & (longest | (length >= min_m)))
+    return np.column_stack([(roads.x[best] + roads.x[best + 1]) / 2, (roads.y[best] + roads.y[best + 1]) / 2,
+                            np.arctan2(dy[best], dx[best]), length[best], roads.name[fov[best]]])
+
+
+def legend_entries() -> list[tuple[str, str, float]]:
+    """(road class label, colour, legend line width px) for the layer panel's legend, major roads first."""
+    from app.core.basemap import ROAD_CLASS_LABELS
+
+    out = []
+    for c in reversed(ROAD_CLASSES):
+        s = ROAD_STYLES[c]
+        out.append((ROAD_CLASS_LABELS[c], s.fill if s.fill != "#ffffff" else s.casing, max(2.0, s.min_px * 2)))
+    return out
+
+
