@@ -1,16 +1,25 @@
-"""Optional online raster tiles ({z}/{x}/{y} URL template), off unless the user turns them on in Preferences.
+"""Raster tiles: online ({z}/{x}/{y} URL template, off unless turned on in Preferences) and offline tile files.
 
-Fetched asynchronously with QNetworkAccessManager (descriptive User-Agent, a few requests at a time), kept in
-memory (LRU) and on disk as plain files <tile_cache_dir>/<source hash>/z/x/y.png. Offline or refused: a failed
-tile is simply not drawn and is tried again after RETRY_S seconds — no dialogs, no waiting in the GUI thread.
+Every raster layer draws, for a tile it does not have yet, the nearest ancestor it has, scaled up (so panning
+and zooming never show blank squares while tiles load, and a tile file shows past its deepest zoom).
+
+Online tiles are fetched asynchronously with QNetworkAccessManager (descriptive User-Agent, a few requests at a
+time), kept in memory (LRU) and on disk as plain files <tile_cache_dir>/<source hash>/z/x/y.png whose
+modification time is the moment the tile expires: the server's Cache-Control max-age or Expires, else
+DEFAULT_MAX_AGE_S (the set age). An expired tile is still drawn and fetched again. Offline or refused: a failed
+tile is not drawn (lower base layers show through: the offline base map, tile files) and is tried again after
+``retry_s``; the first failure of an outage is announced once with ``network_failed`` and the recovery with
+``network_recovered`` — no dialogs, no waiting in the GUI thread.
 """
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import logging
 import math
 import os
+import re
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -34,6 +43,9 @@ MAX_TILES_PER_FRAME = 80
 MEMORY_TILES = 256
 RETRY_S = 60.0
 TIMEOUT_MS = 15_000
+DEFAULT_MAX_AGE_S = 7 * 86_400.0
+MAX_PARENT_LEVELS = 8
+BASE_Z = -80.0
 USER_AGENT = f"Canvass/{__version__} (+local desktop app)"
 
 
@@ -71,16 +83,147 @@ def tile_url(template: str, z: int, x: int, y: int) -> str:
         "{s}", "abc"[(x + y) % 3])
 
 
-class TileLayer(MapLayer):
+def _max_age_s(cache_control: str, expires: str, now: float, default_s: float) -> float:
+    """Seconds a tile stays fresh: max-age (no-cache/no-store: 0), else Expires, else the set age."""
+    cc = cache_control.lower()
+    if "no-store" in cc or "no-cache" in cc:
+        return 0.0
+    m = re.search(r"max-age\s*=\s*(\d+)", cc)
+    if m:
+        return float(m.group(1))
+    if expires:
+        try:
+            when = email.utils.parsedate_to_datetime(expires)
+            return max(0.0, when.timestamp() - now)
+        except (TypeError, ValueError, IndexError):
+            return 0.0  # an invalid Expires means "already expired" (RFC 9111)
+    return default_s
+
+
+class RasterTileLayer(MapLayer):
+    """Draws 256-px tiles from ``pixmap(key)``; a missing tile is drawn from its nearest ``cached_pixmap``
+    ancestor, scaled. Subclasses say where pixmaps come from and what to do about missing ones."""
+
+    attribution = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setZValue(BASE_Z)
+        self.opacity_ = 1.0
+        self.frame_stats: dict[str, int] = {}
+
+    def max_zoom(self) -> int:
+        return MAX_ZOOM
+
+    def pixmap(self, key: tuple[int, int, int]) -> QPixmap | None:
+        raise NotImplementedError
+
+    def cached_pixmap(self, key: tuple[int, int, int]) -> QPixmap | None:
+        """A pixmap already at hand (no fetching): used for the ancestors of missing tiles."""
+        return self.pixmap(key)
+
+    def active(self) -> bool:
+        return True
+
+    def visible_tiles(self, vs: ViewState) -> list[tuple[int, int, int]]:
+        z = min(tile_zoom(vs.m_per_px), MAX_ZOOM)
+        tx0, tx1, ty0, ty1 = tile_range(z, vs.x0, vs.y0, vs.x1, vs.y1)
+        keys = [(z, tx, ty) for ty in range(ty0, ty1 + 1) for tx in range(tx0, tx1 + 1)]
+        return keys[:MAX_TILES_PER_FRAME]
+
+    def missing(self, keys: list[tuple[int, int, int]]) -> None:
+        """Called after a frame with the tiles it had to draw from an ancestor (or not at all)."""
+
+    def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        vs = self.view_state()
+        if not self.active() or vs is None or vs.width_px <= 0:
+            return
+        t = painter.transform()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        missing = []
+        stats = {"tiles": 0, "parents": 0, "blank": 0}
+        top = self.max_zoom()
+        for key in self.visible_tiles(vs):
+            z, tx, ty = key
+            pm, up = (self.pixmap(key), 0) if z <= top else (None, 0)
+            if pm is None:
+                missing.append(key) if z <= top else None
+                for up in range(max(1, z - top), min(MAX_PARENT_LEVELS, z) + 1):
+                    pm = self.cached_pixmap((z - up, tx >> up, ty >> up))
+                    if pm is not None:
+                        break
+            if pm is None:
+                stats["blank"] += 1
+                continue
+            x0, y0, x1, y1 = tile_rect(*key)
+            (px0, px1), (py0, py1) = painting.to_device(t, np.array([x0, x1]), np.array([y0, y1]))
+            target = QRectF(px0, min(py0, py1), px1 - px0, abs(py1 - py0))
+            if up == 0:
+                painter.drawPixmap(target, pm, QRectF(0, 0, pm.width(), pm.height()))
+                stats["tiles"] += 1
+            else:
+                span = pm.width() / (1 << up)
+                sx, sy = (tx - ((tx >> up) << up)) * span, (ty - ((ty >> up) << up)) * span
+                painter.drawPixmap(target, pm, QRectF(sx, sy, span, pm.height() / (1 << up)))
+                stats["parents"] += 1
+        self.frame_stats = stats
+        if missing:
+            self.missing(missing)
+
+
+class FileTileLayer(RasterTileLayer):
+    """An offline tile file (MBTiles or PMTiles) as a base layer: read on the GUI thread (a local lookup of a few
+    kilobytes), decoded pixmaps kept in an LRU."""
+
+    def __init__(self, tile_file: object, key: str, title: str) -> None:
+        super().__init__()
+        self.file = tile_file
+        self.key = key
+        self.title = title
+        self.tip = f"Offline tiles from {tile_file.path} (zoom {tile_file.min_zoom}-{tile_file.max_zoom})"
+        self.attribution = tile_file.attribution
+        self.memory: OrderedDict[tuple[int, int, int], QPixmap | None] = OrderedDict()
+        self.setZValue(BASE_Z - 10)
+
+    def max_zoom(self) -> int:
+        return int(self.file.max_zoom)
+
+    def pixmap(self, key: tuple[int, int, int]) -> QPixmap | None:
+        if key in self.memory:
+            self.memory.move_to_end(key)
+            return self.memory[key]
+        data = self.file.get(*key) if key[0] >= self.file.min_zoom else None
+        pm = None
+        if data:
+            pm = QPixmap()
+            if not pm.loadFromData(data):
+                pm = None
+        self.memory[key] = pm
+        while len(self.memory) > MEMORY_TILES:
+            self.memory.popitem(last=False)
+        return pm
+
+    def shutdown(self) -> None:
+        self.file.close()
+
+
+class TileLayer(RasterTileLayer):
     key = "tiles"
     title = "Online map tiles"
     tip = "Raster map tiles from the tile server set in Preferences (off unless turned on there)"
 
     tile_arrived = Signal(int, int, int)
     tile_failed = Signal(int, int, int)
+    network_failed = Signal(str)     # once per outage: what went wrong
+    network_recovered = Signal()
 
-    def __init__(self, cache_dir: Path, template: str) -> None:
+    def __init__(self, cache_dir: Path, template: str, max_age_s: float = DEFAULT_MAX_AGE_S) -> None:
         super().__init__()
+        self.max_age_s = max_age_s
+        self.retry_s = RETRY_S
+        self.offline = False
+        self.stale: set[tuple[int, int, int]] = set()
         self.cache_root = Path(cache_dir)
         self.nam = QNetworkAccessManager(self)
         self.memory: OrderedDict[tuple[int, int, int], QPixmap] = OrderedDict()
@@ -120,18 +263,30 @@ class TileLayer(MapLayer):
     def cache_path(self, z: int, x: int, y: int) -> Path:
         return self.cache_dir / str(z) / str(x) / f"{y}.png"
 
+    def active(self) -> bool:
+        return self.enabled and bool(self.template)
+
     def pixmap(self, key: tuple[int, int, int]) -> QPixmap | None:
         pm = self.memory.get(key)
         if pm is not None:
             self.memory.move_to_end(key)
             return pm
         path = self.cache_path(*key)
-        if path.is_file():
-            pm = QPixmap()
-            if pm.load(str(path)):
-                self._remember(key, pm)
-                return pm
+        try:
+            expires_at = path.stat().st_mtime
+        except OSError:
+            return None
+        pm = QPixmap()
+        if pm.load(str(path)):
+            self._remember(key, pm)
+            if expires_at <= time.time():
+                self.stale.add(key)  # drawn as it is, and fetched again
+            return pm
         return None
+
+    def cached_pixmap(self, key: tuple[int, int, int]) -> QPixmap | None:
+        pm = self.memory.get(key)
+        return pm if pm is not None else self.pixmap(key)
 
     def _remember(self, key: tuple[int, int, int], pm: QPixmap) -> None:
         self.memory[key] = pm
@@ -144,7 +299,7 @@ class TileLayer(MapLayer):
         now = time.monotonic()
         while self.wanted and len(self.pending) < MAX_PARALLEL:
             key = self.wanted.pop(0)
-            if key in self.pending or now - self.failed_at.get(key, -1e9) < RETRY_S:
+            if key in self.pending or now - self.failed_at.get(key, -1e9) < self.retry_s:
                 continue
             request = QNetworkRequest(QUrl(tile_url(self.template, *key)))
             request.setHeader(QNetworkRequest.KnownHeaders.UserAgentHeader, USER_AGENT)
@@ -158,53 +313,56 @@ class TileLayer(MapLayer):
         data = bytes(reply.readAll().data()) if reply.error() == QNetworkReply.NetworkError.NoError else b""
         status = reply.attribute(QNetworkRequest.Attribute.HttpStatusCodeAttribute)
         reply.deleteLater()
+        error = reply.error()
+        cache_control = bytes(reply.rawHeader("Cache-Control").data()).decode("latin-1")
+        expires = bytes(reply.rawHeader("Expires").data()).decode("latin-1")
         pm = QPixmap()
         if not data or (status is not None and int(status) != 200) or not pm.loadFromData(data):
             log.debug("tile %s not available (%s, HTTP %s)", key, reply.errorString(), status)
             self.failed_at[key] = time.monotonic()
             self.tile_failed.emit(*key)
+            server_trouble = status is not None and int(status) >= 500
+            no_answer = status is None and error not in (QNetworkReply.NetworkError.NoError,
+                                                         QNetworkReply.NetworkError.OperationCanceledError)
+            if (server_trouble or no_answer) and not self.offline:
+                self.offline = True
+                self.network_failed.emit(f"HTTP {int(status)}" if server_trouble else reply.errorString())
         else:
             self._remember(key, pm)
-            self._store(key, data)
+            self.stale.discard(key)
+            now = time.time()
+            self._store(key, data, now + _max_age_s(cache_control, expires, now, self.max_age_s))
             self.tile_arrived.emit(*key)
+            if self.offline:
+                self.offline = False
+                self.network_recovered.emit()
             self.update()
         if self.wanted:
             self._fetch_timer.start()
 
-    def _store(self, key: tuple[int, int, int], data: bytes) -> None:
+    def _store(self, key: tuple[int, int, int], data: bytes, expires_at: float) -> None:
         path = self.cache_path(*key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(data)
+            os.utime(tmp, (time.time(), expires_at))  # the file's mtime is when the tile expires
             os.replace(tmp, path)
         except OSError as exc:  # a full or read-only disk: the tile is still shown from memory
             log.warning("could not cache tile %s: %s", path, exc)
 
     # --- painting ------------------------------------------------------------------------------------------------
-    def visible_tiles(self, vs: ViewState) -> list[tuple[int, int, int]]:
-        z = tile_zoom(vs.m_per_px)
-        tx0, tx1, ty0, ty1 = tile_range(z, vs.x0, vs.y0, vs.x1, vs.y1)
-        keys = [(z, tx, ty) for ty in range(ty0, ty1 + 1) for tx in range(tx0, tx1 + 1)]
-        return keys[:MAX_TILES_PER_FRAME]
+    def missing(self, keys: list[tuple[int, int, int]]) -> None:
+        vs = self.view_state()
+        stale = [k for k in self.visible_tiles(vs) if k in self.stale] if vs is not None else []
+        self.wanted = keys + [k for k in stale if k not in keys]
+        self._fetch_timer.start()
 
     def paint(self, painter: QPainter, option: object, widget: object = None) -> None:
+        super().paint(painter, option, widget)
         vs = self.view_state()
-        if not self.enabled or not self.template or vs is None or vs.width_px <= 0:
-            return
-        t = painter.transform()
-        painter.resetTransform()
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        missing = []
-        for key in self.visible_tiles(vs):
-            pm = self.pixmap(key)
-            if pm is None:
-                missing.append(key)
-                continue
-            x0, y0, x1, y1 = tile_rect(*key)
-            (px0, px1), (py0, py1) = painting.to_device(t, np.array([x0, x1]), np.array([y0, y1]))
-            painter.drawPixmap(QRectF(px0, min(py0, py1), px1 - px0, abs(py1 - py0)), pm,
-                               QRectF(0, 0, pm.width(), pm.height()))
-        if missing:
-            self.wanted = missing
-            self._fetch_timer.start()
+        if self.active() and vs is not None and not self.wanted and self.stale:
+            stale = [k for k in self.visible_tiles(vs) if k in self.stale and k not in self.pending]
+            if stale:
+                self.wanted = stale
+                self._fetch_timer.start()
