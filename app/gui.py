@@ -84,38 +84,55 @@ def make_application(argv: list[str]) -> QApplication:
 
 
 def acquire_lock(lock_path: Path) -> QLockFile | None:
-    """One instance per data folder; a stale lock left by a killed process is taken over."""
-    lock = QLockFile(str(lock_path))
-    lock.setStaleLockTime(0)
-    if lock.tryLock(200):
-        return lock
-    return None
+    """One instance per data folder; a stale lock left by a killed process is taken over (app.instance_lock, which
+    `canvass import` honours too)."""
+    from app import instance_lock
+
+    return instance_lock.acquire(lock_path)
 
 
 def choose_paths(args: argparse.Namespace) -> tuple[paths.Paths, bool]:
     """The real store, or the demo city when asked for or when there is no data yet (first launch)."""
     real = paths.init(args.data_dir)
-    if args.demo or not real.db_path.exists():
+    if args.demo:
         return paths.init(args.data_dir, demo=True), True
+    if not real.db_path.exists():
+        from app.store.db import prior_store_evidence
+
+        if not prior_store_evidence(real.db_path, real.backup_dir):  # a vanished store is damage, not a first run
+            return paths.init(args.data_dir, demo=True), True
     return real, False
 
 
 def run_gui(args: argparse.Namespace) -> int:
-    chosen, demo = choose_paths(args)
+    try:
+        chosen, demo = choose_paths(args)
+    except OSError as exc:  # a read-only or vanished data folder: say so, no traceback
+        print(f"{APP_NAME} cannot use its data folder: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 1
     log_file = setup_logging(chosen.log_dir)
     qInstallMessageHandler(_qt_message_handler)
     install_excepthook(log_file)
     log.info("%s %s starting on %s (demo=%s)", APP_NAME, __version__, chosen.data_dir, demo)
     app = make_application(sys.argv[:1])
 
+    from app.instance_lock import LockUnavailable
     from app.startup import open_context
 
-    lock = acquire_lock(chosen.lock_path)
+    try:
+        lock = acquire_lock(chosen.lock_path)
+    except LockUnavailable as exc:
+        show_message(QMessageBox.Icon.Critical, f"{APP_NAME} cannot use its data folder",
+                     f"{str(exc)[0].upper()}{str(exc)[1:]}.\n\nMake the folder writable, or open another one with "
+                     "--data-dir.")
+        return 1
     if lock is None:
+        from app.instance_lock import holder
+
         show_message(QMessageBox.Icon.Warning, f"{APP_NAME} is already running",
-                     f"Another {APP_NAME} window is already using the data folder\n{chosen.data_dir}\n\n"
-                     "Switch to that window, or close it first. Two windows on one store could overwrite "
-                     "each other's work, so this one will not open.")
+                     f"{holder(chosen.lock_path)} is already using the data folder\n{chosen.data_dir}\n\n"
+                     "Switch to that window (or let its import finish), or close it first. Two writers on one "
+                     "store could overwrite each other's work, so this window will not open.")
         return 1
     try:
         ctx = open_context(chosen, demo, show_message)

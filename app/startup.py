@@ -22,27 +22,49 @@ KEEP_LAUNCH_BACKUPS = 5
 
 
 def open_store_interactive(paths: Paths, ask: Ask) -> sqlite3.Connection | None:
-    """Open the store; if it is unreadable, offer the newest backup instead of a traceback."""
+    """Open the store; if it is unreadable, missing where one existed, or its audit log does not match its head
+    file, offer the newest backup (with its age) instead of a traceback or a fresh, empty store."""
     while True:
         try:
-            return db.open_store(paths.db_path, paths.backup_dir)
+            conn = db.open_store(paths.db_path, paths.backup_dir, defer_full_check=True)
         except db.CorruptStoreError as exc:
             log.error("%s", exc)
-            backup = db.latest_backup(paths.backup_dir)
-            if backup is None:
-                ask(QMessageBox.Icon.Critical, f"{APP_NAME} cannot open its database",
-                    f"{exc}\n\nThere is no backup to restore. Move the file aside to start afresh, or open "
-                    "another data folder with --data-dir.")
+            if not _offer_backup(paths, ask, str(exc)):
                 return None
-            answer = ask(QMessageBox.Icon.Critical, f"{APP_NAME} cannot open its database",
-                         f"{exc}\n\nRestore the most recent backup?\n{backup.name}\n\nThe damaged file is kept "
-                         "beside it (renamed), so nothing is deleted.", Btn.Yes | Btn.No, Btn.Yes)
-            if answer != Btn.Yes:
-                return None
-            db.restore_backup(backup, paths.db_path)
+            continue
         except db.StoreError as exc:
             ask(QMessageBox.Icon.Critical, f"{APP_NAME} cannot open its database", str(exc))
             return None
+        except (sqlite3.Error, OSError) as exc:
+            ask(QMessageBox.Icon.Critical, f"{APP_NAME} cannot open its database",
+                db.describe_failure(exc, paths.db_path) if isinstance(exc, sqlite3.Error) and
+                db.describe_failure(exc, paths.db_path) else f"{paths.db_path}: {exc}")
+            return None
+        refusal = db.write_refusal(conn)
+        if refusal is None or refusal[0] != db.FAILED:
+            return conn
+        conn.close()
+        log.error("%s", refusal[1])
+        if not _offer_backup(paths, ask, f"The store {paths.db_path} cannot be used: {refusal[1]}"):
+            return None
+
+
+def _offer_backup(paths: Paths, ask: Ask, problem: str) -> bool:
+    """Ask to restore the newest backup; True if it was restored (open again), False to give up."""
+    backup = db.latest_backup(paths.backup_dir)
+    if backup is None:
+        ask(QMessageBox.Icon.Critical, f"{APP_NAME} cannot open its database",
+            f"{problem}\n\nThere is no backup to restore. Move the file aside to start afresh, or open "
+            "another data folder with --data-dir.")
+        return False
+    answer = ask(QMessageBox.Icon.Critical, f"{APP_NAME} cannot open its database",
+                 f"{problem}\n\nRestore the most recent backup?\n{backup.name}\nmade {db.backup_age(backup)}\n\n"
+                 "The damaged file is kept beside it (renamed), so nothing is deleted; the restore is recorded in "
+                 "the audit log.", Btn.Yes | Btn.No, Btn.Yes)
+    if answer != Btn.Yes:
+        return False
+    db.restore_backup(backup, paths.db_path)
+    return True
 
 
 def rotate_launch_backup(paths: Paths, *, check: bool = False, min_age_s: float = 0.0) -> str | None:
@@ -51,6 +73,9 @@ def rotate_launch_backup(paths: Paths, *, check: bool = False, min_age_s: float 
     With check, the store's pages are verified first and a damaged store is never copied over a good backup:
     the problem is returned instead. A copy younger than min_age_s is kept as it is (a large store is costly
     to copy on every launch)."""
+    refusal = db.write_refusal(paths.db_path)
+    if refusal is not None and refusal[0] == db.FAILED:
+        return None  # a store closed to writes is not copied over a good backup (the user was told at the start)
     conn = db.connect(paths.db_path)
     try:
         if check:
@@ -58,7 +83,9 @@ def rotate_launch_backup(paths: Paths, *, check: bool = False, min_age_s: float 
                 db.check_integrity(conn, paths.db_path)
             except db.CorruptStoreError as exc:
                 log.error("%s", exc)
+                db.mark_failed(paths.db_path, f"the store's integrity check failed ({exc.reason}).")
                 return str(exc)
+            db.mark_checked(paths.db_path)
         launches = sorted(paths.backup_dir.glob("*-launch-*.sqlite3"))
         if launches and min_age_s > 0 and time.time() - launches[-1].stat().st_mtime < min_age_s:
             return None

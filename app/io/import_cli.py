@@ -17,7 +17,7 @@ from app.io.camera_import import CAMERAS
 from app.io.mapping import MappingError, merge_mapping, parse_mapping_json
 from app.io.pipeline import ImportStopped, import_file
 from app.io.readers import SourceError, open_source
-from app.store.db import StoreError, open_store
+from app.store.db import StoreError, describe_failure, open_store, require_writable
 
 
 def cli_actor() -> str:
@@ -42,14 +42,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
+    try:
+        p = app_paths.init(args.data_dir)
+    except OSError as exc:
+        print(f"canvass import: the data folder cannot be made: {exc.strerror or exc}", file=err)
+        return 1
+    from app import instance_lock  # the window's single-writer lock: never write beside a running window
+
+    try:
+        lock = instance_lock.acquire(p.lock_path)
+    except instance_lock.LockUnavailable as exc:
+        print(f"canvass import: nothing was imported: {exc}.", file=err)
+        return 1
+    if lock is None:
+        print(f"canvass import: {instance_lock.refusal(p.lock_path, p.data_dir)}", file=err)
+        return 1
+    try:
+        return _run_locked(args, out, err)
+    finally:
+        lock.unlock()
+
+
+def _run_locked(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if getattr(args, "records", "cameras") != "cameras":
         from app.io.record_cli import run_record_import
 
         return run_record_import(args, out, err)
     try:
         return _run(args, out, err)
-    except (sqlite3.Error, OSError) as exc:  # a full disk, a vanished file: the transaction has rolled back
-        print(f"canvass import: nothing imported: {exc}", file=err)
+    except StoreError as exc:  # a store closed to writes, a full disk, a vanished file: rolled back, said in words
+        print(f"canvass import: {exc}", file=err)
+        return 1
+    except (sqlite3.Error, OSError) as exc:  # the transaction has rolled back
+        said = describe_failure(exc) if isinstance(exc, sqlite3.Error) else None
+        print(f"canvass import: {said or f'nothing imported: {exc}'}", file=err)
         return 1
 
 
@@ -68,13 +94,14 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (SourceError, LookupError, OSError) as exc:
         print(f"canvass import: {exc}", file=err)
         return 2 if isinstance(exc, (LookupError, FileNotFoundError)) or not _exists(args.file) else 1
+    p = app_paths.init(args.data_dir)
     try:
-        p = app_paths.init(args.data_dir)
-        conn = open_store(p.db_path, p.backup_dir)
+        conn = open_store(p.db_path, p.backup_dir)  # every page checked before anything is written
     except StoreError as exc:
         print(f"canvass import: {exc}", file=err)
         return 1
     try:
+        require_writable(conn)
         try:
             report, result = import_file(source, kind, mapping, conn, cli_actor(), valid_only=args.valid_only)
         except ImportStopped as exc:

@@ -48,6 +48,13 @@ def append(conn: sqlite3.Connection, actor: str, action: str, obj: str = "",
         f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (seq, at, actor, action, obj, text, prev, digest),
     )
+    if hasattr(conn, "audit_dirty"):  # a store connection (app.store.db): its head file follows the commit
+        conn.audit_appends += 1  # type: ignore[attr-defined]
+        conn.audit_dirty = True  # type: ignore[attr-defined]
+        if not conn.in_transaction:  # committed on its own (autocommit)
+            from app.store.db import after_commit
+
+            after_commit(conn)
     return seq
 
 
@@ -127,6 +134,12 @@ def verify(conn: sqlite3.Connection, head: ChainHead | str | None = None,
     cur = conn.execute(f"SELECT {_COLUMNS} FROM audit_log ORDER BY seq")
     for row in cur:
         seq, at, actor, action, obj, details, prev_hash, digest = row
+        odd = _odd_value(row)
+        if odd:
+            cur.close()
+            return VerifyResult(False, count, prev, seq if isinstance(seq, int) else expected,
+                                f"entry {seq if isinstance(seq, int) else expected} holds {odd}, which Canvass never "
+                                "writes: it was altered after it was written", expected - 1, warnings)
         content_ok = entry_hash(prev_hash, seq, at, actor, action, obj, details) == digest
         if seq != expected or prev_hash != prev or not content_ok:
             cur.close()
@@ -156,6 +169,23 @@ def verify(conn: sqlite3.Connection, head: ChainHead | str | None = None,
     return VerifyResult(True, count, prev, head_seq=last, warnings=warnings)
 
 
+_FIELDS = ("seq", "at", "actor", "action", "object", "details", "prev_hash", "hash")
+
+
+def _odd_value(row: tuple) -> str:
+    """A value of a type an entry never holds (a BLOB, a number where text belongs): named, or ''."""
+    if not isinstance(row[0], int) or isinstance(row[0], bool):
+        return f"a {_type_name(row[0])} as its seq"
+    for name, value in zip(_FIELDS[1:], row[1:], strict=True):
+        if not isinstance(value, str):
+            return f"a {_type_name(value)} in “{name}”"
+    return ""
+
+
+def _type_name(value: object) -> str:
+    return {bytes: "BLOB", int: "number", float: "number", type(None): "NULL"}.get(type(value), type(value).__name__)
+
+
 def _trigger_warnings(conn: sqlite3.Connection) -> tuple[str, ...]:
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
                                         "'audit_log'")}
@@ -172,6 +202,8 @@ def _seq_of_hash(conn: sqlite3.Connection, digest: str) -> int | None:
 
 def _written_as(row: tuple, candidates: list[int]) -> int | None:
     """The seq this row's stored hash was computed with, if it was moved from another place."""
+    if _odd_value(row):
+        return None
     seq, at, actor, action, obj, details, prev_hash, digest = row
     for t in candidates:
         if t != seq and t > 0 and entry_hash(prev_hash, t, at, actor, action, obj, details) == digest:
@@ -212,6 +244,122 @@ def _prev_of(conn: sqlite3.Connection, seq: int) -> str:
         return GENESIS_HASH
     row = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (seq - 1,)).fetchone()
     return str(row[0]) if row else ""
+
+
+# --- the whole store: chain, head file, given head, protections, pages --------------------------------------------
+# Tables whose rows are only ever written with an audit entry beside them: rows here and an empty log mean the
+# log was emptied.
+_AUDITED_TABLES = ("users", "owners", "cameras", "footage_requests", "incidents", "agencies")
+PROTECTING_TRIGGERS = {"audit_log_no_update": "audit_log", "audit_log_no_delete": "audit_log",
+                       "public_log_no_delete": "footage_requests"}
+
+
+@dataclass(frozen=True)
+class StoreCheck:
+    """What `verify-audit` reports. ok is False if any problem was found; notes never make it fail."""
+
+    chain: VerifyResult
+    problems: tuple[str, ...]
+    notes: tuple[str, ...]
+    file_head: ChainHead | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _normal_sql(sql: str) -> str:
+    return " ".join(sql.replace("(", " ( ").replace(")", " ) ").replace(";", " ; ").lower().split())
+
+
+def expected_trigger_sql() -> dict[str, str]:
+    """The protecting triggers as the schema creates them (normalised), by name."""
+    from app.store.schema import MIGRATIONS
+
+    out: dict[str, str] = {}
+    for step in MIGRATIONS:
+        buf = ""
+        for line in step.splitlines(keepends=True):
+            if line.lstrip().startswith("--") and not buf.strip():
+                continue
+            buf += line
+            if sqlite3.complete_statement(buf):
+                stmt = buf.strip()
+                buf = ""
+                words = stmt.split()
+                if len(words) > 2 and words[0].upper() == "CREATE" and words[1].upper() == "TRIGGER":
+                    out[words[2]] = _normal_sql(stmt.rstrip(";"))
+    return out
+
+
+def protection_problems(conn: sqlite3.Connection) -> list[str]:
+    """Missing or altered append-only triggers, in words."""
+    stored = {name: sql for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    expected = expected_trigger_sql()
+    problems = []
+    for name, table in PROTECTING_TRIGGERS.items():
+        if name not in expected:
+            continue
+        if name not in stored:
+            problems.append(f"the trigger {name} that keeps {table} append-only is missing (it was dropped)")
+        elif _normal_sql(str(stored[name]).rstrip(";")) != expected[name]:
+            problems.append(f"the trigger {name} that keeps {table} append-only was altered (it no longer reads as "
+                            "the schema wrote it)")
+    return problems
+
+
+def page_problems(conn: sqlite3.Connection) -> list[str]:
+    """SQLite's own check of every page (quick_check), in words; [] when the pages are sound."""
+    try:
+        rows = conn.execute("PRAGMA quick_check").fetchall()
+    except sqlite3.DatabaseError as exc:
+        return [f"the store's pages are damaged: {exc}"]
+    if rows == [("ok",)]:
+        return []
+    shown = "; ".join(str(r[0]) for r in rows[:3])
+    more = f" (and {len(rows) - 3} more)" if len(rows) > 3 else ""
+    return [f"the store's integrity check found damaged pages: {shown}{more}"]
+
+
+def check_store(conn: sqlite3.Connection, file_head: ChainHead | None, *, head_file_name: str = "",
+                given: ChainHead | None = None, file_problem: str = "",
+                progress: Progress | None = None) -> StoreCheck:
+    """Everything verify-audit checks: the pages, the triggers, the chain, the chain against the head file kept
+    beside the store (file_head; None = no file) and against a head given by the auditor."""
+    from app.store import audit_head
+
+    problems: list[str] = page_problems(conn)
+    notes: list[str] = []
+    problems += protection_problems(conn)
+    chain = verify(conn, given, progress)
+    chain = VerifyResult(chain.ok, chain.entries, chain.head_hash, chain.broken_seq, chain.reason, chain.head_seq)
+    if not chain.ok:
+        problems.append(f"entry {chain.broken_seq}: {chain.reason}")
+    name = head_file_name or "the head file"
+    if file_problem:
+        problems.append(file_problem)
+    elif file_head is None:
+        if chain.entries or chain.head_seq:
+            problems.append(f"{name} is missing beside the store, so a cut-off or rewritten log cannot be told from "
+                            "an intact one (restore it from a backup, or give a head kept earlier with --head)")
+    else:
+        mismatch = audit_head.compare(conn, file_head)
+        if mismatch is not None:
+            problems.append(f"{name}: {mismatch}")
+        elif chain.ok and (file_head.seq or 0) < chain.head_seq:
+            notes.append(f"the log has {chain.head_seq - (file_head.seq or 0)} entries after the one {name} names "
+                         f"(entry {file_head.seq}); Canvass was interrupted before it updated the file")
+    if chain.ok and chain.entries == 0:
+        for table in _AUDITED_TABLES:
+            try:
+                n = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            except sqlite3.Error:
+                continue
+            if n:
+                problems.append(f"the audit log is empty, but the store holds {n} {table} rows, each of which was "
+                                "written with an audit entry: the log was emptied")
+                break
+    return StoreCheck(chain, tuple(problems), tuple(notes), file_head)
 
 
 # --- reading, for the viewer and exports ------------------------------------------------------------------------

@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
-from app.store.schema import MIGRATIONS
+from app.store.schema import AUDIT_HEAD_FILE_FROM, MIGRATIONS
+
+log = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
     """The store cannot be used; the message says why in words a user can act on."""
+
+
+class StoreNotWritable(StoreError):
+    """Writing is refused: the store failed (or has not yet passed) its integrity check, or its audit log does not
+    match the head file kept beside it."""
+
+
+class StoreWriteError(StoreError, sqlite3.OperationalError):
+    """The disk or the folder refused a write (full, read-only, the file vanished). Nothing of the change was kept.
+
+    Also an OperationalError, so code that handled SQLite's own error still does."""
 
 
 class CorruptStoreError(StoreError):
@@ -28,12 +43,31 @@ class NewerStoreError(StoreError):
     pass
 
 
+class MissingStoreError(CorruptStoreError):
+    """The store file is gone, empty or holds no tables, yet backups or an audit head show a store existed here."""
+
+    def __init__(self, path: Path, reason: str, backup: Path | None) -> None:
+        super().__init__(path, reason)
+        self.backup = backup
+
+
+class StoreConnection(sqlite3.Connection):
+    """A connection that knows its file (for the write gate and the audit head file) and whether it appended
+    audit entries in the open transaction."""
+
+    store_path: Path | None = None
+    store_ident: tuple[int, int] | None = None  # (device, inode) of the file opened: a vanished file is noticed
+    audit_dirty: bool = False
+    audit_appends: int = 0
+
+
 def connect(path: str | os.PathLike[str], *, check_same_thread: bool = True) -> sqlite3.Connection:
     """A connection with the house pragmas. The file is created private to the user."""
     path = Path(path)
     old_umask = os.umask(0o077)
     try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread, timeout=10.0)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=check_same_thread, timeout=10.0,
+                               factory=StoreConnection)
     finally:
         os.umask(old_umask)
     try:
@@ -41,25 +75,182 @@ def connect(path: str | os.PathLike[str], *, check_same_thread: bool = True) -> 
         conn.execute("PRAGMA busy_timeout = 10000")
         if str(path) != ":memory:":
             conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            # FULL, not NORMAL: a commit is durable before the audit head file (fsynced) names its entry, so after
+            # a power cut the head file is never ahead of the log (which would look like a cut-off tail).
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.store_path = path.resolve()
+            st = os.stat(path)
+            conn.store_ident = (st.st_dev, st.st_ino)
     except BaseException:
         conn.close()  # a file that is not a database: let go of it (a restore must be able to move it aside)
         raise
     return conn
 
 
+# --- the write gate: a store-wide "writes allowed" state every transaction checks -------------------------------
+PENDING, FAILED = "pending", "failed"
+_gate: dict[str, tuple[str, str]] = {}
+_gate_lock = threading.Lock()
+
+
+def _key(path: str | os.PathLike[str]) -> str:
+    return str(Path(path).resolve())
+
+
+def mark_pending(path: str | os.PathLike[str], reason: str) -> None:
+    """Until mark_checked: only transactions that append audit entries and nothing else may commit."""
+    with _gate_lock:
+        if _gate.get(_key(path), ("", ""))[0] != FAILED:
+            _gate[_key(path)] = (PENDING, reason)
+
+
+def mark_failed(path: str | os.PathLike[str], reason: str) -> None:
+    """No transaction may begin on this store in this process any more."""
+    with _gate_lock:
+        _gate[_key(path)] = (FAILED, reason)
+
+
+def mark_checked(path: str | os.PathLike[str]) -> None:
+    with _gate_lock:
+        _gate.pop(_key(path), None)
+
+
+def write_refusal(conn_or_path: sqlite3.Connection | str | os.PathLike[str]) -> tuple[str, str] | None:
+    """(state, reason) if writes to this store are refused or held back, else None."""
+    if isinstance(conn_or_path, sqlite3.Connection):
+        path = getattr(conn_or_path, "store_path", None)
+        if path is None:
+            return None
+        return _gate.get(str(path))
+    return _gate.get(_key(conn_or_path))
+
+
+def refusal_message(state: str, reason: str) -> str:
+    if state == FAILED:
+        return f"Nothing was written: {reason} Canvass writes nothing more to this store."
+    return f"Nothing was written: {reason} Try again when the check has finished."
+
+
+def require_writable(conn: sqlite3.Connection) -> None:
+    """For a write job to call before it starts (an import): refuse early rather than after the work."""
+    refusal = write_refusal(conn)
+    if refusal is not None:
+        raise StoreNotWritable(refusal_message(*refusal))
+
+
+# --- errors the disk or the folder gives, in words -----------------------------------------------------------
+def describe_failure(exc: sqlite3.Error, path: Path | None = None) -> str | None:
+    """A message for an error that comes from the disk, the folder or the file, not from the data; else None."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    where = f" ({path})" if path is not None else ""
+    text = str(exc).lower()
+    if name == "SQLITE_FULL" or "disk is full" in text:
+        what = f"the disk holding the database{where} is full. Free some space and try again"
+    elif name == "SQLITE_READONLY_DBMOVED":
+        what = (f"the database file{where} was moved or deleted while Canvass had it open. Close Canvass and "
+                "check the data folder (a backup can be restored at the next start)")
+    elif name.startswith("SQLITE_READONLY") or "readonly database" in text:
+        what = (f"the database{where} or its folder is read-only. Make the data folder writable, or open another "
+                "one with --data-dir")
+    elif name.startswith("SQLITE_IOERR") or "disk i/o error" in text:
+        what = (f"the disk could not be written{where}: it may be full, removed or failing. Check it and try "
+                "again")
+    elif name.startswith("SQLITE_CANTOPEN") or "unable to open database file" in text:
+        what = f"the database file{where} or its folder cannot be opened any more (was it moved or removed?)"
+    elif name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB" or "malformed" in text:
+        what = f"the database{where} is damaged. Restore a backup (Canvass offers one at the next start)"
+    else:
+        return None
+    return f"Nothing was saved: {what}. The store is as it was before this change."
+
+
+def _translated(exc: BaseException, conn: sqlite3.Connection) -> BaseException:
+    if not isinstance(exc, sqlite3.OperationalError | sqlite3.DatabaseError) or isinstance(exc, StoreError):
+        return exc
+    path = getattr(conn, "store_path", None)
+    message = describe_failure(exc, path)
+    if message is None:
+        return exc
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if path is not None and (name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB"):
+        mark_failed(path, f"the database {path} is damaged ({exc}).")
+    return StoreWriteError(message)
+
+
+def _check_still_there(conn: sqlite3.Connection) -> None:
+    """In WAL mode SQLite goes on writing into a file that was deleted or moved away (and the writes are lost when
+    it closes): refuse instead."""
+    path, ident = getattr(conn, "store_path", None), getattr(conn, "store_ident", None)
+    if path is None or ident is None:
+        return
+    try:
+        st = os.stat(path)
+        same = (st.st_dev, st.st_ino) == ident
+    except OSError:
+        same = False
+    if not same:
+        raise StoreWriteError(f"Nothing was saved: the database file ({path}) was moved or deleted while Canvass had "
+                              "it open. Close Canvass and check the data folder (a backup can be restored at the "
+                              "next start). The store is as it was before this change.")
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:  # SQLite has already rolled back after some errors (an interrupted statement)
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:  # the disk is gone too: SQLite rolls back from the journal at the next open
+            log.error("rollback failed: %s", exc)
+
+
 @contextlib.contextmanager
 def transaction(conn: sqlite3.Connection, *, immediate: bool = True) -> Iterator[sqlite3.Connection]:
-    """One atomic unit of work: committed whole or rolled back whole (also on KeyboardInterrupt)."""
-    conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    """One atomic unit of work: committed whole or rolled back whole (also on KeyboardInterrupt).
+
+    Refused (StoreNotWritable) on a store that failed its check; on a store whose check is still running only
+    audit entries may be written (signing in). A disk or folder that refuses the write gives StoreWriteError with
+    a message for the user. After a commit that appended audit entries the head file beside the store is updated.
+    """
+    refusal = write_refusal(conn)
+    if refusal is not None and refusal[0] == FAILED:
+        raise StoreNotWritable(refusal_message(*refusal))
+    _check_still_there(conn)
+    changes0 = conn.total_changes
+    appends0 = getattr(conn, "audit_appends", 0)
+    try:
+        conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    except sqlite3.Error as exc:
+        raise _translated(exc, conn) from exc
     try:
         yield conn
-    except BaseException:
-        if conn.in_transaction:  # SQLite has already rolled back after some errors (an interrupted statement)
-            conn.execute("ROLLBACK")
-        raise
-    else:
+        refusal = write_refusal(conn)
+        if refusal is not None and conn.total_changes - changes0 > getattr(conn, "audit_appends", 0) - appends0:
+            raise StoreNotWritable(refusal_message(*refusal))
+        _check_still_there(conn)
         conn.execute("COMMIT")
+    except BaseException as exc:
+        _rollback(conn)
+        if isinstance(conn, StoreConnection):
+            conn.audit_dirty = False
+        translated = _translated(exc, conn)
+        if translated is not exc:
+            raise translated from exc
+        raise
+    after_commit(conn)
+
+
+def after_commit(conn: sqlite3.Connection) -> None:
+    """Write the audit head file if this connection appended entries (they are committed now)."""
+    path = getattr(conn, "store_path", None)
+    if path is None or not getattr(conn, "audit_dirty", False):
+        return
+    conn.audit_dirty = False  # type: ignore[attr-defined]
+    from app.store import audit_head
+
+    try:
+        audit_head.head_committed(conn, path)
+    except OSError as exc:
+        # The entry is committed; the head file catches up at the next append or the next start.
+        log.error("the audit head file beside %s could not be written: %s", path, exc)
 
 
 def user_version(conn: sqlite3.Connection) -> int:
@@ -76,7 +267,8 @@ def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
 
 
 def backup_copy(conn: sqlite3.Connection, path: Path, backup_dir: Path, label: str) -> Path:
-    """A consistent copy of the live database (sqlite's online backup, so WAL content is included)."""
+    """A consistent copy of the live database (sqlite's online backup, so WAL content is included), with the audit
+    head of that copy in a head file beside it (a restored backup brings its own head)."""
     backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     target = backup_dir / f"{path.stem}-{label}-{stamp}.sqlite3"
@@ -85,11 +277,22 @@ def backup_copy(conn: sqlite3.Connection, path: Path, backup_dir: Path, label: s
         dest = sqlite3.connect(target)
         try:
             conn.backup(dest)
+            _write_copy_head(dest, target)
         finally:
             dest.close()
     finally:
         os.umask(old_umask)
     return target
+
+
+def _write_copy_head(conn: sqlite3.Connection, target: Path) -> None:
+    from app.store import audit, audit_head
+
+    try:
+        head = audit.current_head(conn)
+    except sqlite3.Error:  # a copy taken before the audit log existed
+        return
+    audit_head.write_head(target, head)
 
 
 def migrate(conn: sqlite3.Connection, path: Path, backup_dir: Path | None = None,
@@ -148,23 +351,94 @@ def check_readable(conn: sqlite3.Connection, path: Path) -> None:
         raise CorruptStoreError(path, str(exc)) from exc
 
 
-def open_store(path: str | os.PathLike[str], backup_dir: str | os.PathLike[str] | None = None) -> sqlite3.Connection:
+def _has_no_tables(path: Path) -> bool:
+    """A readable SQLite file without a single table (looked at read-only, so the file is left as it is)."""
+    try:
+        ro = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return int(ro.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]) == 0
+    except sqlite3.Error:
+        return False  # not a database at all: the ordinary check reports it
+    finally:
+        ro.close()
+
+
+def prior_store_evidence(path: Path, backup_dir: Path) -> list[str]:
+    """What shows that a store existed here: its backups, its audit head file."""
+    from app.store import audit_head
+
+    found = []
+    if latest_backup(backup_dir) is not None:
+        found.append(f"backups in {backup_dir}")
+    if audit_head.head_path(path).exists():
+        found.append(f"the audit head file {audit_head.head_path(path).name}")
+    return found
+
+
+def backup_age(backup: Path, now: float | None = None) -> str:
+    """“3 hours ago (2026-12-01 16:02 UTC)”: how old a backup is, for the restore question."""
+    import time
+
+    mtime = backup.stat().st_mtime
+    seconds = max(0.0, (now if now is not None else time.time()) - mtime)
+    if seconds < 90:
+        ago = "just now"
+    elif seconds < 5400:
+        ago = f"{round(seconds / 60)} minutes ago"
+    elif seconds < 36 * 3600:
+        ago = f"{round(seconds / 3600)} hours ago"
+    else:
+        ago = f"{round(seconds / 86400)} days ago"
+    return f"{ago} ({datetime.fromtimestamp(mtime, timezone.utc).strftime('%Y-%m-%d %H:%M UTC')})"
+
+
+def _refuse_fresh_over_history(path: Path, backup_dir: Path) -> None:
+    """A missing, empty or table-less store where one existed is damage, not a first run: never create a fresh
+    store over it. The file (if any) is not touched."""
+    size = path.stat().st_size if path.exists() else -1
+    if size > 0 and not _has_no_tables(path):
+        return
+    evidence = prior_store_evidence(path, backup_dir)
+    if not evidence:
+        return
+    state = "is missing" if size < 0 else "is empty (0 bytes)" if size == 0 else "holds no tables"
+    backup = latest_backup(backup_dir)
+    offer = (f" The latest backup is {backup.name}, made {backup_age(backup)}." if backup is not None
+             else " There is no backup to restore.")
+    raise MissingStoreError(path, f"the file {state}, but {' and '.join(evidence)} show that a store with history "
+                            f"was here. Canvass does not start a new, empty store over it.{offer}", backup)
+
+
+def open_store(path: str | os.PathLike[str], backup_dir: str | os.PathLike[str] | None = None, *,
+               defer_full_check: bool = False) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the store. Raises StoreError with a readable message.
 
-    A large store gets only the cheap check here; the caller runs check_integrity later (full_check_deferred)."""
+    Every page is checked before anything is written. With defer_full_check (the window, for a quick first
+    paint) a large store gets only the cheap check here and stays closed to writes other than audit entries
+    until the caller's full check passes (mark_checked) or fails (mark_failed).
+    The audit log is compared with its head file; a mismatch closes the store to writes (write_refusal)."""
     path = Path(path)
+    backups = Path(backup_dir) if backup_dir else path.parent / "backups"
+    _refuse_fresh_over_history(path, backups)
     existed = path.exists() and path.stat().st_size > 0
+    mark_checked(path)
     try:
         conn = connect(path)
     except sqlite3.DatabaseError as exc:
         raise CorruptStoreError(path, str(exc)) from exc
     try:
+        before = user_version(conn)
         if existed:
-            if full_check_deferred(path):
+            if defer_full_check and full_check_deferred(path):
                 check_readable(conn, path)
+                mark_pending(path, f"the store {path.name} is still being checked for damage (a large store is "
+                             "checked after the window opens).")
             else:
                 check_integrity(conn, path)
-        migrate(conn, path, Path(backup_dir) if backup_dir else path.parent / "backups")
+        migrate(conn, path, backups)
+        _check_audit_head(conn, path, before)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise CorruptStoreError(path, str(exc)) from exc
@@ -172,6 +446,40 @@ def open_store(path: str | os.PathLike[str], backup_dir: str | os.PathLike[str] 
         conn.close()
         raise
     return conn
+
+
+def _check_audit_head(conn: sqlite3.Connection, path: Path, version_before: int) -> None:
+    from app.store import audit, audit_head
+
+    hp = audit_head.head_path(path)
+    try:
+        head = audit_head.read_head(path)
+    except ValueError as exc:
+        mark_failed(path, f"{exc}. Restore a backup, or check the log with `canvass verify-audit`.")
+        return
+    last = audit.current_head(conn)
+    try:
+        if head is None:
+            if last.seq == 0:
+                return  # nothing to anchor yet: the first entry writes the file
+            # A store from before head files, or one copied without its head file: anchored as it is now, and the
+            # log says so (a head kept earlier still shows whether anything before this entry changed).
+            legacy = version_before < AUDIT_HEAD_FILE_FROM
+            log.warning("anchoring the audit log of %s at entry %s (%s)", path, last.seq,
+                        "first open since head files" if legacy else "the head file was missing")
+            with transaction(conn):
+                audit.append(conn, "system", "audit_head_anchored", f"file:{hp.name}", {
+                    "reason": "store made before audit head files" if legacy else "the head file was missing",
+                    "anchored_seq": last.seq, "anchored_hash": last.hash})
+            return
+        problem = audit_head.compare(conn, head)
+        if problem is not None:
+            mark_failed(path, f"the audit log does not match its head file {hp.name}: {problem}. Restore a backup, "
+                        "and check the log with `canvass verify-audit`.")
+        elif (last.seq or 0) > (head.seq or 0):
+            audit_head.write_head(path, last)  # the last write of the file was interrupted after its commit
+    except OSError as exc:
+        log.error("the audit head file %s could not be written: %s", hp, exc)
 
 
 def latest_backup(backup_dir: Path) -> Path | None:
@@ -182,13 +490,38 @@ def latest_backup(backup_dir: Path) -> Path | None:
 
 
 def restore_backup(backup: Path, path: Path) -> None:
-    """Replace a broken database by a backup; the broken file is kept aside, never deleted."""
+    """Replace a broken database by a backup; the broken file and its head file are kept aside, never deleted.
+
+    The backup's own head file comes with it, and the restore is itself the next audit entry, naming the backup
+    and the head that was set aside (the entries after the backup are gone from the log; the entry says so)."""
+    from app.store import audit, audit_head
+
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    for suffix in ("", "-wal", "-shm"):
-        p = Path(str(path) + suffix)
+    try:
+        replaced = audit_head.read_head(path)
+    except ValueError:
+        replaced = None
+    for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm"), audit_head.head_path(path)):
         if p.exists():
             p.rename(p.with_name(p.name + f".broken-{stamp}"))
     shutil.copy2(backup, path)
     os.chmod(path, 0o600)
+    if audit_head.head_path(backup).exists():
+        shutil.copy2(audit_head.head_path(backup), audit_head.head_path(path))
+        os.chmod(audit_head.head_path(path), 0o600)
+    mark_checked(path)
+    conn = connect(path)
+    try:
+        if audit_head.read_head(path) is None:
+            audit_head.write_head(path, audit.current_head(conn))
+        with transaction(conn):
+            audit.append(conn, "system", "store_restored", f"file:{backup.name}", {
+                "backup": backup.name, "set_aside": f"{path.name}.broken-{stamp}",
+                "replaced_head_seq": replaced.seq if replaced else None,
+                "replaced_head_hash": replaced.hash if replaced else None})
+    except (sqlite3.Error, ValueError, OSError) as exc:
+        log.error("recording the restore of %s failed: %s", backup, exc)
+    finally:
+        conn.close()
 
 

@@ -392,5 +392,26 @@ CREATE TABLE milestones (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3_BASE_MAPS, V4_PROGRAM]
+# Step 5: consent changes as records of their own (who recorded which change, reported how, when): an owner's
+# consent changes only through one of these, never as a side effect of editing a camera. From this step on the
+# audit log's head is also kept in a file beside the store (app/store/audit_head.py); a store upgraded to it is
+# anchored as it is then.
+V5_CONSENT = """
+CREATE TABLE consent_changes (
+    id INTEGER PRIMARY KEY,
+    owner_id INTEGER NOT NULL REFERENCES owners(id),
+    old_consent TEXT CHECK (old_consent IS NULL OR old_consent IN ('opt_in', 'opt_out')),
+    new_consent TEXT NOT NULL CHECK (new_consent IN ('opt_in', 'opt_out')),
+    effective_at TEXT NOT NULL,          -- when the owner made the choice (UTC ISO)
+    recorded_at TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    how TEXT NOT NULL DEFAULT '',        -- how the owner said so: reply code, letter, phone call, form
+    note TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX consent_changes_owner ON consent_changes(owner_id);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3_BASE_MAPS, V4_PROGRAM, V5_CONSENT]
 SCHEMA_VERSION = len(MIGRATIONS)
+# Stores below this version were made before the audit head file existed: the first open anchors them.
+AUDIT_HEAD_FILE_FROM = MIGRATIONS.index(V5_CONSENT) + 1

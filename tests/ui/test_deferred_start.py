@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
 
 from app import paths as app_paths
@@ -63,11 +64,21 @@ def _damaged_store(tmp_path: Path) -> app_paths.Paths:
 def test_large_store_damage_found_after_start_and_never_backed_up(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     paths = _damaged_store(tmp_path)
     monkeypatch.setattr(db, "FULL_CHECK_AT_OPEN_MAX_BYTES", 0)  # treat it as large: only the cheap check at open
-    db.open_store(paths.db_path, paths.backup_dir).close()
-    before = sorted(paths.backup_dir.glob("*.sqlite3"))
-    problem = rotate_launch_backup(paths, check=True)
-    assert problem and "cannot be read" in problem
-    assert sorted(paths.backup_dir.glob("*.sqlite3")) == before  # the damaged store was not copied
+    conn = db.open_store(paths.db_path, paths.backup_dir, defer_full_check=True)
+    try:
+        # Until the full check has passed, nothing but audit entries (signing in) may be written.
+        with pytest.raises(db.StoreNotWritable, match="still being checked"):
+            with db.transaction(conn):
+                conn.execute("INSERT INTO settings (key, value, changed_at) VALUES ('x', '1', '2026-01-02')")
+        before = sorted(paths.backup_dir.glob("*.sqlite3"))
+        problem = rotate_launch_backup(paths, check=True)
+        assert problem and "cannot be read" in problem
+        assert sorted(paths.backup_dir.glob("*.sqlite3")) == before  # the damaged store was not copied
+        with pytest.raises(db.StoreNotWritable, match="integrity check failed"):  # and never written to
+            with db.transaction(conn):
+                pass
+    finally:
+        conn.close()
 
 
 def test_offer_restore_closes_and_restarts_on_the_backup(qtbot, qsettings, tmp_path, monkeypatch) -> None:  # noqa: ANN001
