@@ -16,11 +16,12 @@ class Subcommand(NamedTuple):
     name: str
     help: str
     module: str
+    writes: bool = False  # takes the data folder's single-writer lock (refused while a window holds it)
 
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("import", "validate a file of cameras, agencies or posts and import it into the store",
-               "app.io.import_cli"),
+               "app.io.import_cli", writes=True),
     Subcommand("verify-audit", "walk the audit log's hash chain", "app.services.accountability.audit_cli"),
     Subcommand("report", "write the transparency report (PDF, HTML, CSV) for a period", "app.io.report_cli"),
 )
@@ -39,7 +40,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.run(args))
+    command = next(c for c in SUBCOMMANDS if c.name == args.command)
+    if not command.writes:
+        return int(args.run(args))
+    return run_locked(args)
+
+
+def run_locked(args: argparse.Namespace) -> int:
+    """Run a writing subcommand holding the window's single-writer lock on its data folder, or refuse."""
+    from app import instance_lock, paths
+
+    try:
+        p = paths.init(getattr(args, "data_dir", None))
+    except OSError as exc:
+        print(f"canvass {args.command}: the data folder cannot be used: {exc.strerror or exc}: {exc.filename or ''}",
+              file=sys.stderr)
+        return 1
+    try:
+        lock = instance_lock.acquire(p.lock_path)
+    except instance_lock.LockUnavailable as exc:
+        print(f"canvass {args.command}: nothing was written: {exc}.", file=sys.stderr)
+        return 1
+    if lock is None:
+        print(f"canvass {args.command}: {instance_lock.refusal(p.lock_path, p.data_dir)}", file=sys.stderr)
+        return 1
+    try:
+        return int(args.run(args))
+    finally:
+        lock.unlock()
 
 
 if __name__ == "__main__":

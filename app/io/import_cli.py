@@ -42,28 +42,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    try:
-        p = app_paths.init(args.data_dir)
-    except OSError as exc:
-        print(f"canvass import: the data folder cannot be made: {exc.strerror or exc}", file=err)
-        return 1
-    from app import instance_lock  # the window's single-writer lock: never write beside a running window
-
-    try:
-        lock = instance_lock.acquire(p.lock_path)
-    except instance_lock.LockUnavailable as exc:
-        print(f"canvass import: nothing was imported: {exc}.", file=err)
-        return 1
-    if lock is None:
-        print(f"canvass import: {instance_lock.refusal(p.lock_path, p.data_dir)}", file=err)
-        return 1
-    try:
-        return _run_locked(args, out, err)
-    finally:
-        lock.unlock()
-
-
-def _run_locked(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if getattr(args, "records", "cameras") != "cameras":
         from app.io.record_cli import run_record_import
 

@@ -1,4 +1,4 @@
-"""The audit chain's head kept outside the database (issue 9, point 5): the head file beside the store and its backups."""
+"""The audit head kept outside the database (issue 9, point 5): the head file beside the store and its backups."""
 
 from __future__ import annotations
 
