@@ -180,7 +180,10 @@ class BaseMapLayer(MapLayer):
         self.update()
 
     def data_bounds(self) -> QRectF | None:
-        b = self.basemap.bounds() if self.basemap is not None else None
+        """The streets' extent (the sea or a lake around them does not widen Home)."""
+        if self.basemap is None:
+            return None
+        b = self.basemap.roads.bounds() or self.basemap.bounds()
         if b is None:
             return None
         return QRectF(b[0], b[1], b[2] - b[0], b[3] - b[1])

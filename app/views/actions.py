@@ -16,6 +16,9 @@ class Action(str, Enum):
     EXPORT_CSV = "export_csv"
     EXPORT_GEOJSON = "export_geojson"
     ADD_MAP_LAYER = "add_map_layer"
+    ADD_BASE_MAP = "add_base_map"
+    REMOVE_BASE_MAP = "remove_base_map"
+    GO_TO_ADDRESS = "go_to_address"
     OPEN_DEMO = "open_demo"
     OPEN_MY_DATA = "open_my_data"
     SIGN_OUT = "sign_out"
@@ -62,6 +65,12 @@ SPECS: dict[Action, ActionSpec] = {
                                       "Export the registry (or the selected cameras) as GeoJSON"),
     Action.ADD_MAP_LAYER: ActionSpec("Add &Map Layer…", "Add a GeoJSON street or boundary layer to the map",
                                      "Ctrl+L"),
+    Action.ADD_BASE_MAP: ActionSpec("Add &Base Map…", "Add an OpenStreetMap extract (.osm, .osm.gz, .osm.pbf) or an "
+                                    "offline tile file (.mbtiles, .pmtiles) as the map's base layer, kept in the store",
+                                    "Ctrl+Shift+B"),
+    Action.REMOVE_BASE_MAP: ActionSpec("Remove Base Ma&p…", "Take a base map out of the store (asks first)"),
+    Action.GO_TO_ADDRESS: ActionSpec("&Go to Address…", "Find a street, address, intersection, case number or "
+                                     "incident on the map, offline", "Ctrl+G"),
     Action.OPEN_DEMO: ActionSpec("Open &Demo City", "Switch to the built-in demo city (its own database)"),
     Action.OPEN_MY_DATA: ActionSpec("Open &My Data", "Switch back to your own database"),
     Action.SIGN_OUT: ActionSpec("Sign &Out", "Sign out and lock the window", "Ctrl+Shift+L"),
@@ -95,9 +104,10 @@ SPECS: dict[Action, ActionSpec] = {
 
 # Menus and toolbar are lists of actions; None is a separator.
 MENUS: list[tuple[str, list[Action | None]]] = [
-    ("&File", [Action.IMPORT, Action.EXPORT_CSV, Action.EXPORT_GEOJSON, None, Action.ADD_MAP_LAYER, None,
-               Action.OPEN_DEMO, Action.OPEN_MY_DATA, None, Action.SIGN_OUT, Action.QUIT]),
-    ("&Edit", [Action.UNDO, Action.REDO, None, Action.FIND, None, Action.PREFERENCES]),
+    ("&File", [Action.IMPORT, Action.EXPORT_CSV, Action.EXPORT_GEOJSON, None, Action.ADD_MAP_LAYER,
+               Action.ADD_BASE_MAP, Action.REMOVE_BASE_MAP, None, Action.OPEN_DEMO, Action.OPEN_MY_DATA, None,
+               Action.SIGN_OUT, Action.QUIT]),
+    ("&Edit", [Action.UNDO, Action.REDO, None, Action.FIND, Action.GO_TO_ADDRESS, None, Action.PREFERENCES]),
     ("&View", [Action.SHOW_MAP, Action.SHOW_REGISTRY, Action.SHOW_REQUESTS, Action.SHOW_EVIDENCE,
                Action.SHOW_PROGRAM, Action.SHOW_INSIGHTS, Action.SHOW_AUDIT, None, Action.FULL_SCREEN]),
     ("&Registry", [Action.ADD_CAMERA, Action.EDIT_CAMERA, Action.DELETE_CAMERA]),

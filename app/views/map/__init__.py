@@ -17,5 +17,8 @@ def install(window: MainWindow) -> MapTab:
     window.add_tab("map", tab)
     window.first_shown.connect(tab.ensure_built)
     window.actions[Action.ADD_MAP_LAYER].triggered.connect(tab.add_map_layer)
+    window.actions[Action.ADD_BASE_MAP].triggered.connect(tab.add_base_map)
+    window.actions[Action.REMOVE_BASE_MAP].triggered.connect(tab.remove_base_map)
+    window.actions[Action.GO_TO_ADDRESS].triggered.connect(tab.go_to_address)
     window.preferences_changed.connect(tab.apply_preferences)
     return tab

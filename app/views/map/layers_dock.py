@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -38,9 +39,21 @@ def _swatch(colour: str, hollow: bool = False, square: bool = False) -> QPixmap:
     return pm
 
 
+def _line_swatch(colour: str, width: float) -> QPixmap:
+    pm = QPixmap(22, 14)
+    pm.fill(QColor(0, 0, 0, 0))
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(painting.pen(colour, width, "flat"))
+    p.drawLine(2, 7, 20, 7)
+    p.end()
+    return pm
+
+
 class MapLayersDock(QDockWidget):
     visibility_changed = Signal(str, bool)   # layer key, visible
     order_changed = Signal(list)             # layer keys, top first
+    opacity_changed = Signal(str, float)     # layer key, 0..1
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Layers", parent)
@@ -53,7 +66,21 @@ class MapLayersDock(QDockWidget):
         self.list.setObjectName("map_layer_list")
         self.list.setToolTip("Tick to show a layer; the top of the list is drawn on top")
         self.list.itemChanged.connect(self._item_changed)
+        self.list.currentItemChanged.connect(self._current_changed)
         layout.addWidget(self.list)
+        opacity_row = QHBoxLayout()
+        opacity_label = QLabel("&Opacity", body)
+        self.opacity = QSlider(Qt.Orientation.Horizontal, body)
+        self.opacity.setObjectName("map_layer_opacity")
+        self.opacity.setRange(0, 100)
+        self.opacity.setValue(100)
+        self.opacity.setToolTip("Opacity of the selected layer")
+        self.opacity.valueChanged.connect(self._opacity_moved)
+        opacity_label.setBuddy(self.opacity)
+        opacity_row.addWidget(opacity_label)
+        opacity_row.addWidget(self.opacity)
+        layout.addLayout(opacity_row)
+        self.opacities: dict[str, float] = {}
         buttons = QHBoxLayout()
         self.up = QPushButton("Move &Up", body)
         self.up.setToolTip("Draw the selected layer above the one over it")
@@ -76,6 +103,9 @@ class MapLayersDock(QDockWidget):
                  (_swatch(painting.INCIDENT_COLOURS["agency_report"], square=True), "Incident (agency report)"),
                  (_swatch(painting.INCIDENT_COLOURS["resident_post"], square=True), "Resident post"),
                  (_swatch("#08306B"), "Zoomed out: camera density (darker = more)")]
+        from app.map.basemap_layer import legend_entries
+
+        rows += [(_line_swatch(colour, width), label) for label, colour, width in legend_entries()]
         for i, (pm, text) in enumerate(rows):
             icon = QLabel(box)
             icon.setPixmap(pm)
@@ -98,6 +128,25 @@ class MapLayersDock(QDockWidget):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if visible else Qt.CheckState.Unchecked)
         self.list.blockSignals(False)
+
+    def _current_changed(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+        key = item.data(KEY_ROLE) if item is not None else None
+        self.opacity.blockSignals(True)
+        self.opacity.setValue(round(100 * self.opacities.get(key, 1.0)) if key else 100)
+        self.opacity.setEnabled(key is not None)
+        self.opacity.blockSignals(False)
+
+    def _opacity_moved(self, value: int) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        key = item.data(KEY_ROLE)
+        self.opacities[key] = value / 100
+        self.opacity_changed.emit(key, value / 100)
+
+    def current_key(self) -> str | None:
+        item = self.list.currentItem()
+        return None if item is None else item.data(KEY_ROLE)
 
     def keys(self) -> list[str]:
         return [self.list.item(i).data(KEY_ROLE) for i in range(self.list.count())]

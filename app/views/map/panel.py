@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,9 +22,12 @@ from app.map.fence_tool import FenceController, FenceItem
 from app.map.geojson_lines import GeoJSONError, read_geojson_lines
 from app.map.layer_base import MapLayer
 from app.map.layers import AgencyLayer, IncidentLayer, OverlayLayer
+from app.map.marker import MarkerItem
 from app.map.tiles import TileLayer
 from app.services.registry.service import RegistryService
 from app.store.map_features import load_agencies, load_incidents
+from app.views.map.address_box import AddressBox
+from app.views.map.base_layers import BaseLayers
 from app.views.map.camera_dock import MapCameraDock, camera_details
 from app.views.map.layers_dock import MapLayersDock
 from app.views.widgets import files
@@ -56,6 +60,8 @@ class MapPanel(QMainWindow):
         self.camera_data: CameraData | None = None
         self._view_restored = False
         self._loading = False
+        self._opacity_saved: dict[str, float] = {}
+        self._order_saved: list[str] = []
 
         self.tiles = TileLayer(window.ctx.paths.tile_cache_dir, settings.get("map/tile_url"))
         self.agencies = AgencyLayer()
@@ -64,6 +70,9 @@ class MapPanel(QMainWindow):
         self.overlays: list[OverlayLayer] = []
         for layer in (self.tiles, self.agencies, self.incidents, self.cameras):
             self.canvas.add_layer(layer)
+        self.base = BaseLayers(self)
+        self.marker = MarkerItem()
+        self.canvas.vb.addItem(self.marker, ignoreBounds=True)
         self.fence_item = FenceItem()
         self.canvas.vb.addItem(self.fence_item, ignoreBounds=True)
         self.fence = FenceController(self.canvas.vb, self.fence_item)
@@ -84,6 +93,9 @@ class MapPanel(QMainWindow):
         self.canvas.cursor_moved.connect(self._cursor_moved)
         self.layers_dock.visibility_changed.connect(self.set_layer_visible)
         self.layers_dock.order_changed.connect(self.set_order)
+        self.layers_dock.opacity_changed.connect(self.set_layer_opacity)
+        self.base.changed.connect(self._base_changed)
+        self.base.vector_loaded.connect(self._base_changed)
         window.registry.reloaded.connect(self.reload_cameras)
         window.camera_selection.selection_changed.connect(self._selection_changed)
         window.on_close(self.save_state)
@@ -120,6 +132,9 @@ class MapPanel(QMainWindow):
         self.fit_action = self._action(bar, "&Fit All", "Home", "Show all the data (Home)", self.canvas.fit_all,
                                        "map_fit_all")
         bar.addSeparator()
+        self.address_box = AddressBox(self, bar)
+        bar.addWidget(self.address_box)
+        bar.addSeparator()
         self.info = QLabel("No fence. Draw one with the circle, rectangle or polygon tool.", bar)
         self.info.setObjectName("map_fence_info")
         self.info.setToolTip("Area of the fence on the ground, and the cameras inside it")
@@ -145,7 +160,7 @@ class MapPanel(QMainWindow):
 
     # --- layers --------------------------------------------------------------------------------------------------
     def all_layers(self) -> list[MapLayer]:
-        return [self.cameras, self.incidents, self.agencies, *self.overlays, self.tiles]
+        return [self.cameras, self.incidents, self.agencies, *self.overlays, *self.base.layers()]
 
     def layer(self, key: str) -> MapLayer | None:
         return next((la for la in self.all_layers() if la.key == key), None)
@@ -158,8 +173,13 @@ class MapPanel(QMainWindow):
         """Layer keys, top first; unknown keys are ignored and layers not named keep their place below."""
         layers = [la for k in keys if (la := self.layer(k)) is not None]
         layers += [la for la in sorted(self.all_layers(), key=lambda la: -la.zValue()) if la not in layers]
-        for i, layer in enumerate(layers):
-            layer.setZValue(10 * (len(layers) - i))
+        data = [la for la in layers if not self.base.is_base(la)]
+        base = [la for la in layers if self.base.is_base(la)]
+        layers = data + base  # base layers always draw below every data layer
+        for i, layer in enumerate(data):
+            layer.setZValue(10 * (len(data) - i))
+        for i, layer in enumerate(base):
+            layer.setZValue(-100 - 10 * i)
         if self.layers_dock.keys() != [la.key for la in layers]:
             self._refresh_layer_list()
 
@@ -172,6 +192,32 @@ class MapPanel(QMainWindow):
             settings.set("map/tiles_enabled", on)
             self.apply_preferences()
         self.layers_dock.set_checked(key, on)
+        if self.base.is_base(layer):
+            self._show_attribution()
+
+    def set_layer_opacity(self, key: str, opacity: float) -> None:
+        layer = self.layer(key)
+        if layer is not None:
+            layer.setOpacity(max(0.0, min(1.0, float(opacity))))
+            self.layers_dock.opacities[key] = layer.opacity()
+
+    def _base_changed(self) -> None:
+        for layer in self.base.layers():
+            if layer.key in self._opacity_saved:
+                layer.setOpacity(self._opacity_saved[layer.key])
+                self.layers_dock.opacities[layer.key] = layer.opacity()
+        self.set_order(self.layers_dock.keys() or self._order_saved)
+        self._refresh_layer_list()
+        self._show_attribution()
+        if not self._view_restored and self.base.vector.basemap is not None and not len(self.window_.registry.arrays):
+            self._view_restored = True
+            self.canvas.fit_all()
+
+    def _show_attribution(self) -> None:
+        text = self.base.attribution()
+        self.canvas.attribution.setText(text)
+        self.canvas.attribution.setVisible(bool(text))  # always shown while a base layer that needs it is
+        self.canvas.place_attribution()
 
     def add_overlay_file(self, path: Path, quiet: bool = False) -> OverlayLayer | None:
         if any(o.source_path == Path(path) for o in self.overlays):
@@ -209,6 +255,10 @@ class MapPanel(QMainWindow):
             self.agencies.set_agencies(load_agencies(conn))
         except Exception:  # noqa: BLE001 - an unreadable table must not stop the map
             log.exception("incidents/agencies not loaded for the map")
+        try:
+            self.base.load()
+        except Exception:  # noqa: BLE001 - an unreadable base map must not stop the map
+            log.exception("base layers not loaded for the map")
 
     # --- cameras -------------------------------------------------------------------------------------------------
     def reload_cameras(self) -> None:
@@ -302,9 +352,7 @@ class MapPanel(QMainWindow):
         self.tiles.set_enabled(on)
         self.tiles.setVisible(on)
         self.layers_dock.set_checked("tiles", on)
-        self.canvas.attribution.setText(str(settings.get("map/tile_attribution")))
-        self.canvas.attribution.setVisible(on)  # always shown while tiles are on
-        self.canvas.place_attribution()
+        self._show_attribution()
 
     def restore_state(self) -> None:
         s = QSettings()
@@ -314,7 +362,16 @@ class MapPanel(QMainWindow):
         order = s.value("order", []) or []
         view = s.value("view", []) or []
         dock_state = s.value("dock_state")
+        opacity = s.value("opacity", "{}")
         s.endGroup()
+        try:
+            saved = json.loads(opacity) if isinstance(opacity, str) else {}
+            self._opacity_saved = {str(k): float(v) for k, v in saved.items()}
+        except (ValueError, TypeError, AttributeError):
+            self._opacity_saved = {}
+        self._order_saved = [order] if isinstance(order, str) else list(order)
+        for key, value in self._opacity_saved.items():
+            self.set_layer_opacity(key, value)
         for p in ([overlays] if isinstance(overlays, str) else overlays):
             if Path(p).is_file():
                 self.add_overlay_file(Path(p), quiet=True)
@@ -342,5 +399,7 @@ class MapPanel(QMainWindow):
         s.setValue("hidden", [la.key for la in self.all_layers() if not la.isVisible() and la is not self.tiles])
         s.setValue("overlays", [str(o.source_path) for o in self.overlays])
         s.setValue("dock_state", self.saveState())
+        s.setValue("opacity", json.dumps({la.key: round(la.opacity(), 3) for la in self.all_layers()
+                                          if la.opacity() < 1.0}))
         s.endGroup()
         self.tiles.shutdown()

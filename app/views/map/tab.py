@@ -49,6 +49,19 @@ class MapTab(QWidget):
         self.window_.show_tab("map")
         self.ensure_built().choose_overlay()
 
+    def add_base_map(self) -> None:
+        self.window_.show_tab("map")
+        self.ensure_built().base.choose_and_add()
+
+    def remove_base_map(self) -> None:
+        self.window_.show_tab("map")
+        panel = self.ensure_built()
+        panel.base.remove_selected_or_all(panel.layers_dock.current_key())
+
+    def go_to_address(self) -> None:
+        self.window_.show_tab("map")
+        self.ensure_built().address_box.focus()
+
     def apply_preferences(self) -> None:
         if self.panel is not None:
             self.panel.apply_preferences()

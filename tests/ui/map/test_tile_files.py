@@ -43,8 +43,9 @@ def monaco_tiles(max_zoom: int) -> list[tuple[int, int, int]]:
 
 def make_mbtiles(path: Path, colour: str, max_zoom: int = 12) -> Path:
     conn = sqlite3.connect(path)
-    conn.executescript("CREATE TABLE metadata (name TEXT, value TEXT);"
-                       "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, tile_data BLOB);")
+    conn.executescript("CREATE TABLE metadata (name TEXT, value TEXT); "
+                       "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, "
+                       "tile_data BLOB);")
     conn.executemany("INSERT INTO metadata VALUES (?, ?)", [("name", "Test raster"), ("format", "png"),
                                                             ("attribution", "Tiles © test")])
     data = png(colour)
