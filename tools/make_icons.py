@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "app" / "resources" / "icons" / "actions"
 sys.path.insert(0, str(ROOT))
 
-from app.views.icons import ICON_GLYPHS  # noqa: E402 - the table lives with the code that uses it
+from app.views.widgets.icons import ICON_GLYPHS  # noqa: E402 - the table lives with the code that uses it
 
 SIZE = 24.0
 COLOR = "#37474f"  # blue-grey 800: readable on light and mid-grey toolbars

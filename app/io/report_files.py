@@ -2,7 +2,7 @@
 
 CSV holds only what the store and the chain head determine (no "generated at" time), so the same store and
 head give byte-identical CSV. The HTML embeds the plots as PNG data; the PDF is the same HTML laid out by Qt's
-text engine with the plots as images (app.io.report_pdf). Files are written to a temporary folder first and
+text engine with the plots as images (app.plots.report_pdf). Files are written to a temporary folder first and
 moved into place together: a failed or cancelled run leaves nothing half-written.
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.io.report import Report
-from app.plots.report_titles import CHART_TITLES
+from app.core.report_titles import CHART_TITLES
 
 FIGURES_CSV = "transparency-report.csv"
 HTML_NAME = "transparency-report.html"

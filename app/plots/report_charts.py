@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.plots.base import BarPlot, GroupedBarPlot, InsightPlot
-from app.plots.report_titles import CHART_TITLES
+from app.core.report_titles import CHART_TITLES
 
 
 def chart_images(charts: dict[str, dict], width: int = 1000) -> dict[str, bytes]:

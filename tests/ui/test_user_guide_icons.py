@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from app.resources_path import resource
 from app.views.dialogs.user_guide import GUIDE, SECTIONS, UserGuideDialog, open_guide
-from app.views.icons import ICON_GLYPHS, icon
+from app.views.widgets.icons import ICON_GLYPHS, icon
 
 
 def test_guide_covers_what_the_issue_asks_and_every_section_has_its_anchor() -> None:

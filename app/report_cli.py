@@ -86,7 +86,7 @@ def _write(conn, d_from: date, d_to: date, agency: int | None, folder: Path, out
         print(f"canvass report: {exc}", file=err)
         return 2
     _app = ensure_qt_app()
-    from app.io.report_pdf import write_pdf
+    from app.plots.report_pdf import write_pdf
     from app.plots.report_charts import chart_images
 
     try:
