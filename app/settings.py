@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
@@ -46,3 +48,11 @@ def last_folder(purpose: str) -> str:
 
 def set_last_folder(purpose: str, folder: str) -> None:
     QSettings().setValue(f"folders/{purpose}", folder)
+
+
+def store_group(data_dir: Path | str, component: str) -> str:
+    """The QSettings group for state that describes one store's data (window layout, last tab, map view and
+    layers): "stores/<key>/<component>". The key is a digest of the store's folder, so the demo city and an own
+    store (or two data folders) never show each other's map view or layers."""
+    key = hashlib.sha1(str(Path(data_dir).expanduser().resolve()).encode("utf-8")).hexdigest()[:16]
+    return f"stores/{key}/{component}"

@@ -11,7 +11,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget
 
-from app import APP_NAME, __version__
+from app import APP_NAME, __version__, settings
 from app.context import AppContext
 from app.models.registry_data import CameraSelection, RegistryData
 from app.views.actions import MENUS, TOOLBAR, Action, create_actions
@@ -233,29 +233,32 @@ class MainWindow(QMainWindow):
         HelpDialog(self).exec()
 
     # --- layout persistence ----------------------------------------------------------------------------------------
+    def settings_group(self) -> str:
+        """Window layout and the last tab are kept per store: opening the demo does not bring back another store's."""
+        return settings.store_group(self.ctx.paths.data_dir, "main_window")
+
     def restore_geometry(self) -> None:
-        s = QSettings()
-        geometry = s.value("main_window/geometry")
+        geometry = QSettings().value(f"{self.settings_group()}/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self.resize(1280, 820)
 
     def restore_state(self) -> None:
-        """Docks, toolbars and the current tab: after every feature has added its docks."""
+        """Docks, toolbars and the current tab: after every feature has added its docks. A store opened for the
+        first time opens on the Map."""
         s = QSettings()
-        s.beginGroup("main_window")
+        s.beginGroup(self.settings_group())
         state = s.value("state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
-        tab = s.value("tab", "")
+        tab = str(s.value("tab", "") or "")
         s.endGroup()
-        if tab:
-            self.show_tab(str(tab))
+        self.show_tab(tab if tab in self.tab_keys else "map")
 
     def save_layout(self) -> None:
         s = QSettings()
-        s.beginGroup("main_window")
+        s.beginGroup(self.settings_group())
         s.setValue("geometry", self.saveGeometry())
         s.setValue("state", self.saveState())
         index = self.tabs.currentIndex()

@@ -354,9 +354,13 @@ class MapPanel(QMainWindow):
         self.layers_dock.set_checked("tiles", on)
         self._show_attribution()
 
+    def settings_group(self) -> str:
+        """The map's view, layers and docks are this store's own (the demo's are not an own store's)."""
+        return settings.store_group(self.window_.ctx.paths.data_dir, GROUP)
+
     def restore_state(self) -> None:
         s = QSettings()
-        s.beginGroup(GROUP)
+        s.beginGroup(self.settings_group())
         overlays = s.value("overlays", []) or []
         hidden = s.value("hidden", []) or []
         order = s.value("order", []) or []
@@ -392,7 +396,7 @@ class MapPanel(QMainWindow):
 
     def save_state(self) -> None:
         s = QSettings()
-        s.beginGroup(GROUP)
+        s.beginGroup(self.settings_group())
         (x0, x1), (y0, y1) = self.canvas.vb.viewRange()
         s.setValue("view", [float(x0), float(y0), float(x1), float(y1)])
         s.setValue("order", self.layers_dock.keys())

@@ -229,8 +229,9 @@ def test_layers_toggle_reorder_and_state_remembered(map_window, make_window, sha
     dock.item_for("agencies").setCheckState(Qt.CheckState.Unchecked)
     window.close()
     s = QSettings()
-    assert "agencies" in s.value("map/hidden") and s.value("map/order")[0] == "incidents"
-    assert len(s.value("map/view")) == 4
+    s.beginGroup(panel.settings_group())
+    assert "agencies" in s.value("hidden") and s.value("order")[0] == "incidents"
+    assert len(s.value("view")) == 4
 
 
 def test_add_map_layer_through_the_file_seam(map_window, monkeypatch, shared_data, tmp_path) -> None:  # noqa: ANN001
