@@ -16,6 +16,15 @@ from app.map.layer_base import MapLayer
 
 PAN_FRACTION = 0.2
 ZOOM_STEP = 1.25
+# The map's own keys; keyPressEvent reads these and Help ▸ Keyboard Shortcuts lists KEY_HELP.
+PAN_KEYS = {Qt.Key.Key_Left: (-PAN_FRACTION, 0), Qt.Key.Key_Right: (PAN_FRACTION, 0),
+            Qt.Key.Key_Up: (0, PAN_FRACTION), Qt.Key.Key_Down: (0, -PAN_FRACTION)}
+ZOOM_IN_KEYS = (Qt.Key.Key_Plus, Qt.Key.Key_Equal)
+ZOOM_OUT_KEYS = (Qt.Key.Key_Minus, Qt.Key.Key_Underscore)
+FIT_KEYS = (Qt.Key.Key_Home,)
+KEY_HELP: tuple[tuple[str, tuple[Qt.Key, ...]], ...] = (
+    ("Pan", tuple(PAN_KEYS)), ("Zoom in", ZOOM_IN_KEYS[:1]), ("Zoom out", ZOOM_OUT_KEYS[:1]),
+    ("Fit all the data", FIT_KEYS))
 MIN_SPAN_M = 40.0          # closest zoom: about 40 m across
 DEFAULT_RECT = QRectF(-geo.MERCATOR_HALF_WORLD_M, -geo.MERCATOR_HALF_WORLD_M * 0.6,
                       2 * geo.MERCATOR_HALF_WORLD_M, 1.6 * geo.MERCATOR_HALF_WORLD_M)
@@ -179,15 +188,13 @@ class MapCanvas(pg.GraphicsView):
         if ctrl is not None and ctrl.key(k):
             ev.accept()
             return
-        moves = {Qt.Key.Key_Left: (-PAN_FRACTION, 0), Qt.Key.Key_Right: (PAN_FRACTION, 0),
-                 Qt.Key.Key_Up: (0, PAN_FRACTION), Qt.Key.Key_Down: (0, -PAN_FRACTION)}
-        if k in moves:
-            self.pan(*moves[k])
-        elif k in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+        if k in PAN_KEYS:
+            self.pan(*PAN_KEYS[k])
+        elif k in ZOOM_IN_KEYS:
             self.zoom(ZOOM_STEP)
-        elif k in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+        elif k in ZOOM_OUT_KEYS:
             self.zoom(1 / ZOOM_STEP)
-        elif k == Qt.Key.Key_Home:
+        elif k in FIT_KEYS:
             self.fit_all()
         else:
             super().keyPressEvent(ev)

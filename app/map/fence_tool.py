@@ -19,6 +19,13 @@ from app.map import painting
 from app.map.layer_base import MapLayer
 
 HANDLE_PX = 8.0
+# Keys while drawing; key() reads these and Help ▸ Keyboard Shortcuts lists KEY_HELP.
+CANCEL_KEYS = (Qt.Key.Key_Escape,)
+CLOSE_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+UNDO_VERTEX_KEYS = (Qt.Key.Key_Backspace,)
+KEY_HELP: tuple[tuple[str, tuple[Qt.Key, ...]], ...] = (
+    ("Close the polygon", CLOSE_KEYS[:1]), ("Remove the polygon's last corner", UNDO_VERTEX_KEYS),
+    ("Cancel drawing", CANCEL_KEYS))
 MODES = ("navigate", "circle", "rectangle", "polygon")
 
 
@@ -232,16 +239,16 @@ class FenceController(QObject):
             self._refresh()
 
     def key(self, key: int) -> bool:
-        if key == Qt.Key.Key_Escape:
+        if key in CANCEL_KEYS:
             if self.drawing or self.mode != "navigate":
                 self._draft = None
                 self.set_mode("navigate")
                 return True
             return False
-        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.mode == "polygon":
+        if key in CLOSE_KEYS and self.mode == "polygon":
             self.finish_polygon()
             return True
-        if key == Qt.Key.Key_Backspace and self.mode == "polygon" and self._vertices:
+        if key in UNDO_VERTEX_KEYS and self.mode == "polygon" and self._vertices:
             self._vertices.pop()
             self._refresh()
             return True

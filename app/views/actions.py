@@ -8,6 +8,8 @@ from enum import Enum
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
+from app.views.icons import icon
+
 SK = QKeySequence.StandardKey
 
 
@@ -97,7 +99,8 @@ SPECS: dict[Action, ActionSpec] = {
                                       "them; every change is audited)"),
     Action.VERIFY_AUDIT: ActionSpec("&Verify Audit Log", "Walk the audit log's hash chain and report the result"),
     Action.USERS: ActionSpec("&Users…", "Manage users and roles"),
-    Action.HELP_CONTENTS: ActionSpec("Canvass &Help", "What Canvass does and how", SK.HelpContents),
+    Action.HELP_CONTENTS: ActionSpec("&User Guide", "The Canvass User Guide: the canvass flow, roles, request limits, "
+                                     "import formats, the audit log (offline)", SK.HelpContents),
     Action.KEYBOARD_SHORTCUTS: ActionSpec("&Keyboard Shortcuts", "Every keyboard shortcut", "Ctrl+/"),
     Action.ABOUT: ActionSpec("&About Canvass", "Version and principles", role=QAction.MenuRole.AboutRole),
 }
@@ -135,6 +138,9 @@ def create_actions(parent: QWidget) -> dict[Action, QAction]:
     for key, spec in SPECS.items():
         act = QAction(spec.text, parent)
         act.setObjectName(f"action_{key.value}")
+        act.setIcon(icon(key.value))
+        # Set once, so a toolbar button keeps its width when the menu text changes ("Undo Edit Camera").
+        act.setIconText(plain_text(spec.text))
         act.setToolTip(spec.tip)
         act.setStatusTip(spec.tip)
         act.setShortcuts(key_sequences(spec))
@@ -144,15 +150,30 @@ def create_actions(parent: QWidget) -> dict[Action, QAction]:
     return actions
 
 
+def plain_text(text: str) -> str:
+    """A menu text without its mnemonic and ellipsis: "&New Footage Request…" → "New Footage Request"."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").rstrip(".")
+
+
+def key_text(key: QKeySequence | QKeySequence.StandardKey | str) -> str:
+    """A key as this platform names it; a standard key by its first binding only (Undo is "Ctrl+Z", not
+    "Ctrl+Z, F14": the others are keys few keyboards have)."""
+    if isinstance(key, QKeySequence.StandardKey):
+        bindings = QKeySequence.keyBindings(key)
+        key = bindings[0] if bindings else QKeySequence()
+    elif isinstance(key, str):
+        key = QKeySequence(key)
+    return key.toString(QKeySequence.SequenceFormat.NativeText)
+
+
 def shortcut_rows() -> list[tuple[str, str, str]]:
-    """(menu, action, shortcut) for every action with a shortcut: the data behind Help ▸ Keyboard Shortcuts."""
+    """(menu, action, shortcut) for every menu action with a shortcut: part of Help ▸ Keyboard Shortcuts."""
     rows: list[tuple[str, str, str]] = []
     for menu, items in MENUS:
         for item in items:
             if item is None:
                 continue
             spec = SPECS[item]
-            keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in key_sequences(spec))
-            if keys:
-                rows.append((menu.replace("&", ""), spec.text.replace("&", "").rstrip("…"), keys))
+            if spec.shortcut is not None and (keys := key_text(spec.shortcut)):
+                rows.append((menu.replace("&", ""), plain_text(spec.text), keys))
     return rows

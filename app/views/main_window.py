@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import cast
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget
 
 from app import APP_NAME, __version__, settings
@@ -103,7 +103,7 @@ class MainWindow(QMainWindow):
     def _build_toolbar(self) -> None:
         bar = QToolBar("Main toolbar", self)
         bar.setObjectName("main_toolbar")
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for item in TOOLBAR:
             if item is None:
                 bar.addSeparator()
@@ -135,8 +135,10 @@ class MainWindow(QMainWindow):
         a[Action.REDO].triggered.connect(self.undo_stack.redo)
         self.undo_stack.canUndoChanged.connect(a[Action.UNDO].setEnabled)
         self.undo_stack.canRedoChanged.connect(a[Action.REDO].setEnabled)
-        self.undo_stack.undoTextChanged.connect(lambda t: a[Action.UNDO].setText(f"&Undo {t}".strip()))
-        self.undo_stack.redoTextChanged.connect(lambda t: a[Action.REDO].setText(f"&Redo {t}".strip()))
+        # The menu names what would be undone; the toolbar button keeps its short text (no jumping) and says it in
+        # its tooltip.
+        self.undo_stack.undoTextChanged.connect(lambda t: self._set_undo_text(a[Action.UNDO], "Undo", t))
+        self.undo_stack.redoTextChanged.connect(lambda t: self._set_undo_text(a[Action.REDO], "Redo", t))
         a[Action.UNDO].setEnabled(False)
         a[Action.REDO].setEnabled(False)
         a[Action.FIND].triggered.connect(self.focus_filter)
@@ -148,6 +150,11 @@ class MainWindow(QMainWindow):
         for feature in FEATURES:
             if feature.tab and feature.action:
                 self.actions[feature.action].triggered.connect(lambda _=False, k=feature.tab: self.show_tab(k))
+
+    @staticmethod
+    def _set_undo_text(action: QAction, verb: str, what: str) -> None:
+        action.setText(f"&{verb} {what}".strip())
+        action.setToolTip(f"{verb} {what}".strip() if what else f"{verb} the last edit")
 
     # --- tabs ---------------------------------------------------------------------------------------------------
     def add_tab(self, key: str, widget: QWidget) -> None:
@@ -227,10 +234,10 @@ class MainWindow(QMainWindow):
                           "no live view, no remote access to cameras and no face or voice recognition.</p>"
                           f"<p>Data folder: {self.ctx.paths.data_dir}</p>")
 
-    def show_help(self) -> None:
-        from app.views.dialogs.help import HelpDialog
+    def show_help(self, section: str = "") -> None:
+        from app.views.dialogs.user_guide import open_guide
 
-        HelpDialog(self).exec()
+        open_guide(self, section)
 
     # --- layout persistence ----------------------------------------------------------------------------------------
     def settings_group(self) -> str:

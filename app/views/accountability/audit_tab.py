@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 
 Index = QModelIndex | QPersistentModelIndex
 SETTINGS_GROUP = "audit_tab"
+RELOAD_KEY = QKeySequence.StandardKey.Refresh  # F5; listed in Help ▸ Keyboard Shortcuts
 ISO_FORMAT = "yyyy-MM-dd'T'HH:mm:ss'Z'"
 
 
@@ -254,7 +255,7 @@ class AuditTab(QWidget):
         for edit in (self.from_edit, self.to_edit):
             edit.dateTimeChanged.connect(self._debounce.start)
         self.refresh_button.clicked.connect(lambda: self.reload())
-        QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, lambda: self.reload(),
+        QShortcut(QKeySequence(RELOAD_KEY), self, lambda: self.reload(),
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.export_button.clicked.connect(lambda: export_audit(window, self.current_filter()))
         self.verify_button.clicked.connect(lambda: verify_audit(window))

@@ -44,6 +44,9 @@ TOOLS = [("navigate", "&Navigate", "N", "Drag to pan, wheel to zoom, click a cam
          ("rectangle", "&Rectangle Fence", "R", "Drag from one corner to the opposite one"),
          ("polygon", "&Polygon Fence", "P", "Click the corners; double-click or Enter closes, Backspace removes "
           "the last corner, Esc cancels")]
+# The map toolbar's other keyed actions: (text, key, tip). Help ▸ Keyboard Shortcuts lists these and TOOLS.
+MAP_ACTIONS = {"clear": ("C&lear Fence", "Shift+Esc", "Remove the fence and its selection"),
+               "fit": ("&Fit All", "Home", "Show all the data")}
 
 
 class MapPanel(QMainWindow):
@@ -127,10 +130,10 @@ class MapPanel(QMainWindow):
             self.tool_actions[mode] = act
         self.tool_actions["navigate"].setChecked(True)
         bar.addSeparator()
-        self.clear_action = self._action(bar, "C&lear Fence", "Shift+Esc", "Remove the fence and its selection",
-                                         self.fence.clear, "map_clear_fence")
-        self.fit_action = self._action(bar, "&Fit All", "Home", "Show all the data (Home)", self.canvas.fit_all,
-                                       "map_fit_all")
+        text, key, tip = MAP_ACTIONS["clear"]
+        self.clear_action = self._action(bar, text, key, tip, self.fence.clear, "map_clear_fence")
+        text, key, tip = MAP_ACTIONS["fit"]
+        self.fit_action = self._action(bar, text, key, tip, self.canvas.fit_all, "map_fit_all")
         bar.addSeparator()
         self.address_box = AddressBox(self, bar)
         bar.addWidget(self.address_box)

@@ -42,6 +42,7 @@ from app.services.session import PermissionDenied, Session
 from app.store import requests as store
 from app.store.camera_arrays import load_arrays
 
+SAVE_DRAFT_KEY = "Ctrl+S"  # keep the draft without submitting; listed in Help ▸ Keyboard Shortcuts
 CATEGORIES = ["robbery", "burglary", "aggravated assault", "homicide", "shooting", "carjacking", "vehicle theft",
               "package theft", "hit and run", "vandalism", "arson", "missing person"]
 AREA_CIRCLE, AREA_MAP = 0, 1
@@ -186,7 +187,7 @@ class RequestDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.save_button.clicked.connect(lambda: self.save(submit=False))
         self.submit_button.clicked.connect(lambda: self.save(submit=True))
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=lambda: self.save(submit=False))
+        QShortcut(QKeySequence(SAVE_DRAFT_KEY), self, activated=lambda: self.save(submit=False))
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
