@@ -36,6 +36,7 @@ class MapTab(QWidget):
             self._layout.removeWidget(self._placeholder)
             self._placeholder.deleteLater()
             self._layout.addWidget(self.panel)
+            self.panel.show()  # now, not at the layout's next activation: the tab may be on screen already
         return self.panel
 
     def current_fence(self) -> Fence | None:
