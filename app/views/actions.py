@@ -8,7 +8,7 @@ from enum import Enum
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QWidget
 
-from app.views.icons import icon
+from app.views.widgets.icons import icon
 
 SK = QKeySequence.StandardKey
 
