@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
-import time
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox
@@ -18,7 +16,6 @@ from app.store import db
 log = logging.getLogger(__name__)
 Btn = QMessageBox.StandardButton
 Ask = Callable[..., QMessageBox.StandardButton]
-KEEP_LAUNCH_BACKUPS = 5
 
 
 def open_store_interactive(paths: Paths, ask: Ask) -> sqlite3.Connection | None:
@@ -65,45 +62,6 @@ def _offer_backup(paths: Paths, ask: Ask, problem: str) -> bool:
         return False
     db.restore_backup(backup, paths.db_path)
     return True
-
-
-def rotate_launch_backup(paths: Paths, *, check: bool = False, min_age_s: float = 0.0) -> str | None:
-    """Keep a few recent consistent copies, so a later corruption has something to restore.
-
-    With check, the store's pages are verified first and a damaged store is never copied over a good backup:
-    the problem is returned instead. A copy younger than min_age_s is kept as it is (a large store is costly
-    to copy on every launch)."""
-    refusal = db.write_refusal(paths.db_path)
-    if refusal is not None and refusal[0] == db.FAILED:
-        return None  # a store closed to writes is not copied over a good backup (the user was told at the start)
-    conn = db.connect(paths.db_path)
-    try:
-        if check:
-            try:
-                db.check_integrity(conn, paths.db_path)
-            except db.CorruptStoreError as exc:
-                log.error("%s", exc)
-                db.mark_failed(paths.db_path, f"the store's integrity check failed ({exc.reason}).")
-                return str(exc)
-            db.mark_checked(paths.db_path)
-        launches = sorted(paths.backup_dir.glob("*-launch-*.sqlite3"))
-        if launches and min_age_s > 0 and time.time() - launches[-1].stat().st_mtime < min_age_s:
-            return None
-        db.backup_copy(conn, paths.db_path, paths.backup_dir, "launch")
-    finally:
-        conn.close()
-    launches = sorted(paths.backup_dir.glob("*-launch-*.sqlite3"))
-    for old in launches[:-KEEP_LAUNCH_BACKUPS]:
-        old.unlink(missing_ok=True)
-    return None
-
-
-def start_launch_backup(paths: Paths) -> threading.Thread:
-    """Copy the store in a thread with its own connection. Started after the window's first paint: copying a
-    large store (200 MB at 1,000,000 cameras) alongside start-up slowed the first paint by ~0.2 s."""
-    thread = threading.Thread(target=rotate_launch_backup, args=(paths,), name="launch-backup")
-    thread.start()
-    return thread
 
 
 def open_context(paths: Paths, demo: bool, ask: Ask) -> AppContext | None:

@@ -7,25 +7,17 @@ rows, a file that cannot be read); 2 for a usage error (bad --mapping, unknown c
 from __future__ import annotations
 
 import argparse
-import getpass
 import sqlite3
 import sys
 from typing import TextIO
 
 from app import paths as app_paths
 from app.io.camera_import import CAMERAS
+from app.io.cli_actor import cli_actor
 from app.io.mapping import MappingError, merge_mapping, parse_mapping_json
 from app.io.pipeline import ImportStopped, import_file
 from app.io.readers import SourceError, open_source
 from app.store.db import StoreError, describe_failure, open_store, require_writable
-
-
-def cli_actor() -> str:
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):
-        name = "unknown"
-    return f"cli:{name}"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from app import paths as app_paths
+from app.io.cli_actor import cli_actor
 from app.io.mapping import MappingError, merge_mapping, parse_mapping_json
 from app.io.readers import SourceError, open_source
 from app.io.record_import import validate_records, write_records
@@ -19,8 +20,6 @@ from app.store.db import StoreError, open_store
 
 
 def run_record_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from app.io.import_cli import cli_actor
-
     spec = SPECS[args.records]
     try:
         overrides = parse_mapping_json(args.mapping) if args.mapping else {}

@@ -11,8 +11,8 @@ from app import paths as app_paths
 from app.context import AppContext
 from app.core.records import Role
 from app.services.session import Session, User
-from app.startup import rotate_launch_backup
 from app.store import db
+from app.store.backups import rotate_launch_backup
 from app.views.data import store_check
 from app.views.main_window import MainWindow
 from app.views.widgets.placeholder import PlaceholderPanel
@@ -71,7 +71,7 @@ def test_large_store_damage_found_after_start_and_never_backed_up(tmp_path: Path
             with db.transaction(conn):
                 conn.execute("INSERT INTO settings (key, value, changed_at) VALUES ('x', '1', '2026-01-02')")
         before = sorted(paths.backup_dir.glob("*.sqlite3"))
-        problem = rotate_launch_backup(paths, check=True)
+        problem = rotate_launch_backup(paths.db_path, paths.backup_dir, check=True)
         assert problem and "cannot be read" in problem
         assert sorted(paths.backup_dir.glob("*.sqlite3")) == before  # the damaged store was not copied
         with pytest.raises(db.StoreNotWritable, match="integrity check failed"):  # and never written to

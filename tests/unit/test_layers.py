@@ -116,3 +116,28 @@ def test_the_walk_catches_a_wrong_arrow() -> None:
               "    from ..views.map import tab\n")
     found = imports_in(source, "app.core")
     assert {"app.store", "app.store.db", "PySide6.QtCore", "app.views.map", "app.views.map.tab"} <= found
+
+
+def cycles_in(package: str) -> list[list[str]]:
+    """Import cycles among a package's modules, counting every import (lazy ones too)."""
+    names = {module_name(p): p for p in MODULES if within(module_name(p), package)}
+    graph = {n: {i for i in imports(p) if i in names and i != n} for n, p in names.items()}
+    found, done = [], set()
+
+    def walk(node: str, path: list[str]) -> None:
+        for nxt in sorted(graph[node]):
+            if nxt in path:
+                found.append(path[path.index(nxt):] + [nxt])
+            elif nxt not in done:
+                walk(nxt, [*path, nxt])
+        done.add(node)
+
+    for start in sorted(graph):
+        if start not in done:
+            walk(start, [start])
+    return found
+
+
+@pytest.mark.parametrize("package", ["app.core", "app.store", "app.io", "app.services"])
+def test_no_import_cycles(package: str) -> None:
+    assert cycles_in(package) == []

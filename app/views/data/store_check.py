@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMessageBox
 
 from app import APP_NAME
-from app.startup import rotate_launch_backup
 from app.store import db
+from app.store.backups import rotate_launch_backup
 from app.workers.jobs import run_task
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def install(window: MainWindow) -> None:
 def start(window: MainWindow) -> None:
     paths = window.ctx.paths
     large = db.full_check_deferred(paths.db_path)
-    run_task(lambda: rotate_launch_backup(paths, check=large,
+    run_task(lambda: rotate_launch_backup(paths.db_path, paths.backup_dir, check=large,
                                           min_age_s=LARGE_STORE_BACKUP_INTERVAL_S if large else 0.0),
              lambda problem: offer_restore(window, problem) if problem else None)
 

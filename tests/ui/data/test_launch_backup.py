@@ -1,4 +1,4 @@
-"""Every launch keeps a consistent copy of the store (started after the first paint), the newest few kept."""
+"""Every launch keeps a consistent copy of the store (taken after the first paint), the newest few kept."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from app import paths as app_paths
-from app.startup import KEEP_LAUNCH_BACKUPS, start_launch_backup
+from app.store.backups import KEEP_LAUNCH_BACKUPS, rotate_launch_backup
 from app.store.db import open_store
 
 
@@ -18,10 +18,12 @@ def test_launch_backups_rotate(tmp_path: Path) -> None:
     conn = open_store(paths.db_path, paths.backup_dir)
     conn.execute("INSERT INTO settings (key, value, changed_at) VALUES ('k', '1', '2025-01-01T00:00:00Z')")
     conn.close()
+    made = []
     for _ in range(KEEP_LAUNCH_BACKUPS + 2):
-        start_launch_backup(paths).join(timeout=30)
+        assert rotate_launch_backup(paths.db_path, paths.backup_dir) is None
+        made.append(max(paths.backup_dir.glob("*-launch-*.sqlite3")))
     copies = sorted(paths.backup_dir.glob("*-launch-*.sqlite3"))
-    assert len(copies) == KEEP_LAUNCH_BACKUPS
+    assert copies == made[-KEEP_LAUNCH_BACKUPS:]  # the oldest two went
     copy = sqlite3.connect(copies[-1])
     assert copy.execute("SELECT value FROM settings WHERE key = 'k'").fetchone() == ("1",)
     copy.close()
