@@ -21,8 +21,10 @@ from app.io.pipeline import (  # noqa: F401 - ImportResult and NothingToImport a
     RecordKind,
     Validation,
     import_file,
+    validate_file,
     write_validation,
 )
+from app.io.source import Source
 from app.io.validate import ChunkValidator, ValidChunk
 from app.store import camera_bulk
 from app.store.owners import add_owner
@@ -117,4 +119,11 @@ def write_import(conn: sqlite3.Connection, validation: Validation, actor: str, *
     return write_validation(conn, CAMERAS, validation, actor, progress=progress, check=check)
 
 
-__all__ = ["CAMERAS", "ImportResult", "NothingToImport", "import_file", "write_import"]
+def validate_source(source: Source, mapping: dict[str, Any], conn: sqlite3.Connection | None = None,
+                    progress: Progress | None = None, check: Callable[[], None] | None = None) -> Validation:
+    """Read and validate every camera row, keeping the valid ones (the preview). conn: also reject ids already in
+    that store. The pipeline does the reading (app.io.pipeline.validate_file)."""
+    return validate_file(source, CAMERAS, mapping, conn, progress, check, keep=True)
+
+
+__all__ = ["CAMERAS", "ImportResult", "NothingToImport", "import_file", "validate_source", "write_import"]

@@ -18,8 +18,8 @@ import numpy as np
 
 from app.core.validators import MAX_RANGE_M, MAX_RETENTION_DAYS
 from app.io.mapping import OWNER_FIELDS, Plan, make_plan
-from app.io.pipeline import RowIssue, Validation, validate_file
-from app.io.source import Chunk, Source
+from app.io.pipeline import RowIssue, Validation
+from app.io.source import Chunk
 from app.io.values import (
     is_empty,
     number_text,
@@ -62,15 +62,6 @@ class ValidChunk:
 
     def __len__(self) -> int:
         return len(self.kind)
-
-
-def validate_source(source: Source, mapping: dict[str, Any], conn: sqlite3.Connection | None = None,
-                    progress: Progress | None = None, check: Callable[[], None] | None = None) -> Validation:
-    """Read and validate every camera row, keeping the valid ones (the preview). conn: also reject ids already in
-    that store. The pipeline does the reading (app.io.pipeline.validate_file)."""
-    from app.io.camera_import import CAMERAS
-
-    return validate_file(source, CAMERAS, mapping, conn, progress, check, keep=True)
 
 
 def _beyond(what: str, value: float, raw: Sequence[Any] | None, i: int, limit: int) -> str:

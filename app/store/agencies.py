@@ -1,4 +1,5 @@
-"""Agencies and partnership milestones in the store. sqlite3 only; no permission checks (app.services.program.agencies)."""
+"""Agencies and partnership milestones in the store. sqlite3 only; no permission checks (those are in
+app.services.program.agencies)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Community-feed posts (the incidents table) in the store: single posts, moderation, and the feed as arrays.
 
-sqlite3 only; no permission checks (app.services.program.feed). The feed view works over FeedArrays — one numpy array per
-column, newest first — so filtering 200,000 posts is a few vectorised comparisons; the text of a row is read only
+sqlite3 only; no permission checks (app.services.program.feed). The feed view works over FeedArrays — one numpy array
+per column, newest first — so filtering 200,000 posts is a few vectorised comparisons; the text of a row is read only
 when the row is shown (post_texts).
 """
 

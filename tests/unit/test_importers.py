@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 
 from app.io import camera_import
-from app.io.camera_import import NothingToImport, write_import
+from app.io.camera_import import NothingToImport, validate_source, write_import
 from app.io.mapping import MappingError, guess_mapping, merge_mapping
 from app.io.readers import SourceError, open_source
-from app.io.validate import Validation, validate_source
+from app.io.validate import Validation
 from app.io.values import parse_direction
 from app.store.db import open_store
 
@@ -316,7 +316,7 @@ KILLER = """
 import os, signal, sys
 from app.io.readers import open_source
 from app.io.mapping import guess_mapping
-from app.io.validate import validate_source
+from app.io.camera_import import validate_source
 from app.io.camera_import import write_import
 from app.store.db import open_store
 conn = open_store(sys.argv[2])

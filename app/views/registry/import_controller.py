@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QMessageBox
 
-from app.io.camera_import import ImportResult
+from app.io.camera_import import ImportResult, validate_source
 from app.io.mapping import MappingError, guess_mapping, merge_mapping
 from app.io.readers import Source, SourceError, open_source
-from app.io.validate import Validation, validate_source
+from app.io.validate import Validation
 from app.services.registry import imports
 from app.services.session import PermissionDenied
 from app.store.camera_arrays import load_arrays
