@@ -24,7 +24,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
                "app.io.import_cli", writes=True),
     Subcommand("verify-audit", "walk the audit log's hash chain", "app.services.accountability.audit_cli"),
     Subcommand("basemap", "load an OpenStreetMap extract or tile file as the store's base map (or --remove it)",
-               "app.services.map.basemap_cli"),
+               "app.services.map.basemap_cli", writes=True),
     Subcommand("report", "write the transparency report (PDF, HTML, CSV) for a period", "app.report_cli"),
 )
 NAMES = frozenset(s.name for s in SUBCOMMANDS)

@@ -54,8 +54,11 @@ LINE_STYLES: dict[str, tuple[str, float, float, float]] = {  # colour, width m, 
 }
 NAMES_MAX_M_PER_PX = 4.0
 MAX_LABELS = 160
-CHUNK_M = 4000.0                      # chunk side, Mercator metres
-LOD_TOLERANCES_M = [0.0, 4.0, 30.0, 250.0, 2000.0]  # snapping grids of the levels of detail
+# Levels of detail: vertices snapped to a grid of LOD_TOLERANCES_M (level 0 keeps them all). A level is used
+# while its grid is under half a pixel, so the view spans ~2,400-9,600 grids; chunks of 2,400 grids keep the
+# chunks in view to a dozen or so at every zoom.
+LOD_TOLERANCES_M = [0.0, 1.0, 4.0, 16.0, 64.0, 256.0, 1024.0, 4096.0, 16384.0]
+PIECE_SEGMENTS = 16   # long lines are cut into pieces, so a chunk holds only what is near it
 BASE_Z = -100.0
 
 
@@ -68,42 +71,87 @@ def _level_for(m_per_px: float) -> int:
     return level
 
 
+def chunk_m(level: int) -> float:
+    return 2400.0 * max(LOD_TOLERANCES_M[level], 0.25)
+
+
+def pen_width(px: float) -> float:
+    """Widths under 1.5 px become Qt's 1-px cosmetic line (its fast path: 1.2-px strokes cost 5x as much and look
+    the same); wider ones are rounded to whole pixels."""
+    return 0.0 if px < 1.5 else float(round(px))
+
+
+def split_lines(f: Features, max_segments: int = PIECE_SEGMENTS) -> Features:
+    """The same lines cut into pieces of at most max_segments segments (pieces share their end vertices)."""
+    n = len(f)
+    if n == 0:
+        return f
+    segs = np.diff(f.start) - 1
+    pieces = np.maximum(1, -(-segs // max_segments))
+    if int(pieces.max()) == 1:
+        return f
+    feat = np.repeat(np.arange(n), pieces)
+    k = np.arange(feat.size) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    a = f.start[feat] + k * max_segments
+    b = np.minimum(a + max_segments, f.start[feat + 1] - 1)
+    lengths = b - a + 1
+    starts = np.zeros(feat.size + 1, np.int64)
+    np.cumsum(lengths, out=starts[1:])
+    idx = np.repeat(a - starts[:-1], lengths) + np.arange(int(starts[-1]))
+    return Features(f.x[idx], f.y[idx], starts, f.code[feat], f.name[feat])
+
+
 class _Family:
-    """One Features family cut into chunks per class; paths built lazily per (class, level, chunk)."""
+    """One Features family; per level of detail, its features cut into square chunks per class (by the centre of
+    their bounding box). Paths are built lazily per (class, level, chunk)."""
 
     def __init__(self, f: Features, closed: bool) -> None:
-        self.f = f
+        self.f = f if closed else split_lines(f)
         self.closed = closed
-        n = len(f)
-        if n:
+        f = self.f
+        if len(f):
             starts = f.start[:-1]
             self.bx0 = np.minimum.reduceat(f.x, starts)
             self.bx1 = np.maximum.reduceat(f.x, starts)
             self.by0 = np.minimum.reduceat(f.y, starts)
             self.by1 = np.maximum.reduceat(f.y, starts)
-            cx = np.floor((self.bx0 + self.bx1) / 2 / CHUNK_M).astype(np.int64)
-            cy = np.floor((self.by0 + self.by1) / 2 / CHUNK_M).astype(np.int64)
-            key = (f.code.astype(np.int64) << 48) + ((cx + (1 << 23)) << 24) + (cy + (1 << 23))
         else:
             self.bx0 = self.bx1 = self.by0 = self.by1 = np.empty(0)
-            key = np.empty(0, np.int64)
+        self._chunks: dict[int, dict[int, list[tuple[np.ndarray, tuple[float, float, float, float]]]]] = {}
+        self.paths: dict[tuple[int, int, int], tuple[QPainterPath, float, float]] = {}
+
+    def chunks(self, level: int) -> dict[int, list[tuple[np.ndarray, tuple[float, float, float, float]]]]:
+        hit = self._chunks.get(level)
+        if hit is not None:
+            return hit
+        n = len(self.f)
+        size = chunk_m(level)
+        tol = LOD_TOLERANCES_M[level]
+        keep = np.arange(n)
+        if tol > 0 and n:  # features smaller than the grid vanish at this level
+            extent = np.maximum(self.bx1 - self.bx0, self.by1 - self.by0)
+            keep = keep[extent >= tol] if self.closed else keep
+        cx = np.floor((self.bx0[keep] + self.bx1[keep]) / 2 / size).astype(np.int64)
+        cy = np.floor((self.by0[keep] + self.by1[keep]) / 2 / size).astype(np.int64)
+        key = (self.f.code[keep].astype(np.int64) << 48) + ((cx + (1 << 23)) << 24) + (cy + (1 << 23))
         order = np.argsort(key, kind="stable")
         uniq, first = np.unique(key[order], return_index=True)
-        bounds = np.append(first, n)
-        # chunks[code] = list of (feature indices, (x0, y0, x1, y1) bbox)
-        self.chunks: dict[int, list[tuple[np.ndarray, tuple[float, float, float, float]]]] = {}
+        bounds = np.append(first, keep.size)
+        out: dict[int, list[tuple[np.ndarray, tuple[float, float, float, float]]]] = {}
         for k, u in enumerate(uniq.tolist()):
-            members = order[bounds[k]:bounds[k + 1]]
+            members = keep[order[bounds[k]:bounds[k + 1]]]
             box = (float(self.bx0[members].min()), float(self.by0[members].min()), float(self.bx1[members].max()),
                    float(self.by1[members].max()))
-            self.chunks.setdefault(int(u >> 48), []).append((members, box))
-        self.paths: dict[tuple[int, int, int], tuple[QPainterPath, float, float]] = {}
+            out.setdefault(int(u >> 48), []).append((members, box))
+        self._chunks[level] = out
+        return out
 
     def path(self, code: int, level: int, k: int) -> tuple[QPainterPath, float, float]:
         key = (code, level, k)
         hit = self.paths.get(key)
         if hit is None:
-            hit = self.paths[key] = self._build(self.chunks[code][k][0], self.chunks[code][k][1], level)
+            members, box = self.chunks(level)[code][k]
+            hit = self.paths[key] = self._build(members, box, level)
         return hit
 
     def _build(self, members: np.ndarray, box: tuple[float, float, float, float],
@@ -111,28 +159,25 @@ class _Family:
         f = self.f
         ox, oy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         tol = LOD_TOLERANCES_M[level]
-        if tol > 0:  # features smaller than the grid vanish at this level
-            big = np.maximum(self.bx1[members] - self.bx0[members], self.by1[members] - self.by0[members]) >= tol
-            members = members[big]
         if members.size == 0:
             return QPainterPath(), ox, oy
         a, b = f.start[members], f.start[members + 1]
         lengths = b - a
-        idx = np.repeat(a - np.cumsum(np.concatenate([[0], lengths[:-1]])), lengths) + np.arange(lengths.sum())
+        offsets = np.cumsum(lengths) - lengths
+        idx = np.repeat(a - offsets, lengths) + np.arange(int(lengths.sum()))
         x, y = f.x[idx] - ox, f.y[idx] - oy
-        feat = np.repeat(np.arange(members.size), lengths)
         first = np.zeros(idx.size, bool)
-        first[np.cumsum(np.concatenate([[0], lengths[:-1]]))] = True
-        last = np.roll(first, -1)
-        last[-1] = True
+        first[offsets] = True
         if tol > 0:
+            last = np.roll(first, -1)
             qx, qy = np.round(x / tol), np.round(y / tol)
             moved = np.ones(idx.size, bool)
             moved[1:] = (qx[1:] != qx[:-1]) | (qy[1:] != qy[:-1])
             keep = first | last | moved
-            x, y, feat, first = x[keep], y[keep], feat[keep], first[keep]
-            x = np.where(first | np.roll(first, -1), x, qx[keep] * tol)
-            y = np.where(first | np.roll(first, -1), y, qy[keep] * tol)
+            ends = (first | last)[keep]
+            x = np.where(ends, x[keep], qx[keep] * tol)
+            y = np.where(ends, y[keep], qy[keep] * tol)
+            first = first[keep]
         connect = np.ones(x.size, np.int32)
         connect[np.flatnonzero(first)[1:] - 1] = 0  # no line from one feature's last vertex to the next's first
         connect[-1] = 0
@@ -141,9 +186,9 @@ class _Family:
             p.setFillRule(Qt.FillRule.OddEvenFill)
         return p, ox, oy
 
-    def visible(self, code: int, vs: ViewState) -> list[int]:
+    def visible(self, code: int, level: int, vs: ViewState) -> list[int]:
         out = []
-        for k, (_, (x0, y0, x1, y1)) in enumerate(self.chunks.get(code, ())):
+        for k, (_, (x0, y0, x1, y1)) in enumerate(self.chunks(level).get(code, ())):
             if x1 >= vs.x0 and x0 <= vs.x1 and y1 >= vs.y0 and y0 <= vs.y1:
                 out.append(k)
         return out
@@ -201,7 +246,7 @@ class BaseMapLayer(MapLayer):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, ground < 8.0)
 
         def draw(family: _Family, code: int, pen: QPen | None, brush: QBrush | None) -> None:
-            for k in family.visible(code, vs):
+            for k in family.visible(code, level, vs):
                 path, ox, oy = family.path(code, level, k)
                 if path.isEmpty():
                     continue
@@ -220,15 +265,15 @@ class BaseMapLayer(MapLayer):
         for i, kind in enumerate(LINE_KINDS):
             colour, width_m, min_px, limit = LINE_STYLES[kind]
             if ground <= limit:
-                draw(self._lines, i, painting.pen(colour, max(min_px, min(width_m / ground, 12.0))), None)
+                draw(self._lines, i, painting.pen(colour, pen_width(max(min_px, min(width_m / ground, 12.0)))), None)
         shown = [(i, ROAD_STYLES[c]) for i, c in enumerate(ROAD_CLASSES) if ground <= ROAD_STYLES[c].max_m_per_px]
         widths = {i: max(s.min_px, min(s.width_m / ground, s.max_px)) for i, s in shown}
         cased = [(i, s) for i, s in shown if widths[i] >= 3.0 and s.casing != s.fill]
         for i, s in cased:
-            draw(self._roads, i, painting.pen(s.casing, widths[i] + 2.0), None)
+            draw(self._roads, i, painting.pen(s.casing, pen_width(widths[i] + 2.0)), None)
         for i, s in shown:
             colour = s.fill if (i, s) in cased or s.fill != "#ffffff" else s.casing
-            draw(self._roads, i, painting.pen(colour, widths[i]), None)
+            draw(self._roads, i, painting.pen(colour, pen_width(widths[i])), None)
         painter.setTransform(t)
         if ground <= NAMES_MAX_M_PER_PX and self._labels.size:
             stats["labels"] = self._draw_labels(painter, t, vs)
