@@ -171,3 +171,30 @@ def test_service_geocode_over_a_store(conn: sqlite3.Connection) -> None:
     lat, lon, name = geocode(conn, "400 block of 12th Street")
     assert name == "400 12th Street" and 44.5 < lat < 44.7
     assert search(conn, "alder")[0].label == "Alder Avenue"
+
+
+def test_add_base_map_cancelled_or_refused_writes_nothing(conn: sqlite3.Connection, shared_data: Path) -> None:
+    from app.core.records import Role
+    from app.services.map.base_maps import BaseMapError, add_base_map
+    from app.services.session import PermissionDenied, Session, User
+    from app.workers.jobs import Cancelled
+
+    session = Session(conn, User(None, "ana", Role.ANALYST))
+    calls = []
+
+    def check() -> None:  # the user presses Cancel while the extract is being stored
+        calls.append(1)
+        if len(calls) > 6:
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        add_base_map(conn, session, shared_data / "andorra-osm" / "andorra.osm.pbf", check=check)
+    assert conn.execute("SELECT COUNT(*) FROM base_maps").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM audit_log").fetchone()[0] == 0
+    with pytest.raises(BaseMapError, match="neither"):
+        add_base_map(conn, session, Path(__file__))
+    with pytest.raises(PermissionDenied):
+        add_base_map(conn, Session(conn, User(None, "audrey", Role.AUDITOR)),
+                     shared_data / "monaco-osm" / "monaco.osm.gz")
+    added = add_base_map(conn, session, shared_data / "monaco-osm" / "monaco.osm.gz")
+    assert added.info.loaded_by == "ana" and len(added.info.counts) > 5
