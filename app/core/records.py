@@ -85,10 +85,19 @@ class RecipientState(StrEnum):
 
 class CustodyKind(StrEnum):
     RECEIVED = "received"
+    LINKED = "linked"            # the same file (same SHA-256) attached to another answer: linked, not stored again
     VIEWED = "viewed"
+    STILL = "still"
+    CLIP = "clip"
+    REDACTED = "redacted"
     EXPORTED = "exported"
     VERIFIED = "verified"
+    HELD = "held"
+    RELEASED = "released"
+    PURGE_MARKED = "purge_marked"
+    RESTORED = "restored"
     PURGED = "purged"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
 
 
 class Role(StrEnum):
