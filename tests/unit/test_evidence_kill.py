@@ -75,7 +75,8 @@ def check_store(db: Path, evidence_dir: Path) -> tuple[int, intake.Cleanup]:
         conn.close()
 
 
-def run_child(tmp_path: Path, ew_dir: Path, src_dir: Path, mode: str, delay_s: float | None) -> None:
+def run_child(tmp_path: Path, ew_dir: Path, src_dir: Path, mode: str, delay_s: float | None) -> bool:
+    """Run the child; True if it was killed (it may finish first when the delay is long)."""
     db = tmp_path / "canvass.sqlite3"
     proc = subprocess.Popen([sys.executable, "-c", CHILD, str(ROOT), str(db), str(src_dir), str(ew_dir), mode],
                             stdout=subprocess.PIPE, text=True)
@@ -84,7 +85,9 @@ def run_child(tmp_path: Path, ew_dir: Path, src_dir: Path, mode: str, delay_s: f
         if delay_s is not None:
             time.sleep(delay_s)
             proc.send_signal(signal.SIGKILL)
-        assert proc.wait(timeout=60) == -signal.SIGKILL
+        code = proc.wait(timeout=60)
+        assert code in (0, -signal.SIGKILL), f"the intake child failed with exit status {code}"
+        return code == -signal.SIGKILL
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -96,7 +99,7 @@ def run_child(tmp_path: Path, ew_dir: Path, src_dir: Path, mode: str, delay_s: f
 def sources(tmp_path: Path, name: str, rng: random.Random) -> Path:
     src_dir = tmp_path / name
     src_dir.mkdir()
-    for i in range(12):
+    for i in range(20):
         (src_dir / f"clip{i:02d}.bin").write_bytes(os.urandom(rng.randrange(200_000, 1_500_000)))
     return src_dir
 
@@ -105,22 +108,23 @@ def test_kill_at_random_points_leaves_whole_items_or_nothing(tmp_path: Path) -> 
     ew = build_evidence_world(tmp_path)
     ew.conn.close()
     rng = random.Random(1913)
-    recorded, leftovers = 0, 0
+    recorded, killed = 0, 0
     for run in range(6):
-        run_child(tmp_path, ew.evidence_dir, sources(tmp_path, f"src{run}", rng), "random", rng.uniform(0.0, 0.6))
-        now, cleanup = check_store(tmp_path / "canvass.sqlite3", ew.evidence_dir)
+        killed += run_child(tmp_path, ew.evidence_dir, sources(tmp_path, f"src{run}", rng), "random",
+                            rng.uniform(0.0, 0.6))
+        now, _cleanup = check_store(tmp_path / "canvass.sqlite3", ew.evidence_dir)
         assert now >= recorded
-        recorded, leftovers = now, leftovers + cleanup.count
-    assert recorded < 6 * 12, "every run finished before its kill: the test did not test anything"
+        recorded = now
+    assert killed >= 3, "most runs finished before their kill: the test did not test anything"
 
 
 def test_kill_mid_copy_and_after_rename_are_cleaned_at_the_next_launch(tmp_path: Path) -> None:
     ew = build_evidence_world(tmp_path)
     ew.conn.close()
     rng = random.Random(13)
-    run_child(tmp_path, ew.evidence_dir, sources(tmp_path, "a", rng), "mid_copy", None)
+    assert run_child(tmp_path, ew.evidence_dir, sources(tmp_path, "a", rng), "mid_copy", None)
     count, cleanup = check_store(tmp_path / "canvass.sqlite3", ew.evidence_dir)
     assert (count, len(cleanup.part_files), cleanup.orphans) == (0, 1, [])
-    run_child(tmp_path, ew.evidence_dir, sources(tmp_path, "b", rng), "after_rename", None)
+    assert run_child(tmp_path, ew.evidence_dir, sources(tmp_path, "b", rng), "after_rename", None)
     count, cleanup = check_store(tmp_path / "canvass.sqlite3", ew.evidence_dir)
     assert (count, cleanup.part_files, len(cleanup.orphans)) == (2, [], 1)
