@@ -225,12 +225,22 @@ def insert_hold(conn: sqlite3.Connection, item_id: int, reason: str, authority: 
                 review_on: str) -> int:
     cur = conn.execute("INSERT INTO legal_holds (evidence_id, reason, authority, placed_by, placed_at, review_on) "
                        "VALUES (?, ?, ?, ?, ?, ?)", (item_id, reason, authority, placed_by, at, review_on))
+    _sync_hold_flag(conn, item_id)
     return int(cur.lastrowid or 0)
+
+
+def _sync_hold_flag(conn: sqlite3.Connection, item_id: int) -> None:
+    """evidence_items.legal_hold (step 1) mirrors "has a hold in force", for readers of the plain column."""
+    conn.execute("UPDATE evidence_items SET legal_hold = EXISTS (SELECT 1 FROM legal_holds h WHERE h.evidence_id = ? "
+                 "AND h.released_at IS NULL) WHERE id = ?", (item_id, item_id))
 
 
 def release_hold(conn: sqlite3.Connection, hold_id: int, at: str, by: int, reason: str) -> None:
     conn.execute("UPDATE legal_holds SET released_at = ?, released_by = ?, release_reason = ? WHERE id = ? "
                  "AND released_at IS NULL", (at, by, reason, hold_id))
+    row = conn.execute("SELECT evidence_id FROM legal_holds WHERE id = ?", (hold_id,)).fetchone()
+    if row:
+        _sync_hold_flag(conn, int(row[0]))
 
 
 def holds(conn: sqlite3.Connection, item_id: int | None = None, *, active_only: bool = False) -> list[LegalHold]:

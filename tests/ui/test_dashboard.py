@@ -57,7 +57,8 @@ def test_dashboard_data_matches_the_store(qtbot, conn: sqlite3.Connection) -> No
     assert prog[0] == one("SELECT sum(units) FROM device_shipments")
     assert prog[4] == one("SELECT count(*) FROM distributions WHERE sharing_condition = 1")
     _, ev = board.evidence.getData()
-    assert np.isnan(ev[4]) and "not recorded" in board.evidence.note.text()
+    # The evidence feature keeps an onward-sharing register (onward_shares): counted, not "not recorded".
+    assert ev[4] == one("SELECT count(*) FROM onward_shares") and "not recorded" not in board.evidence.note.text()
     _, weekly = board.requests.getData("resolved")
     assert weekly.sum() == one("SELECT count(*) FROM footage_requests WHERE state = 'resolved'")
     items_before = {id(p.plot.getPlotItem().listDataItems()[0]) if p.plot.getPlotItem().listDataItems() else 0

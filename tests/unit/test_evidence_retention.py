@@ -107,6 +107,7 @@ def test_hold_blocks_purge_restore_needs_a_supervisor_and_release_is_logged(ew: 
     run = retention.run_purge(ew.conn, ew.evidence_dir, SYSTEM, now=t + timedelta(days=400))
     assert run.marked == [] and run.removed == [] and run.held == [item]
     (hold,) = retention.holds(ew.session("ana"), item)
+    assert ew.conn.execute("SELECT legal_hold FROM evidence_items WHERE id = ?", (item,)).fetchone()[0] == 1
     assert hold.placed_by_name == "sam" and hold.authority == "Court order 2026-117"
     assert retention.overdue_holds(ew.session("ana"), now=t + timedelta(days=10)) == []
     assert [h.id for h in retention.overdue_holds(ew.session("ana"), now=t + timedelta(days=60))] == [hold.id]
@@ -114,6 +115,7 @@ def test_hold_blocks_purge_restore_needs_a_supervisor_and_release_is_logged(ew: 
         retention.release_hold(ew.session("ana"), hold.id, "case closed by the court")
     retention.release_hold(ew.session("sue"), hold.id, "case closed by the court", now=t + timedelta(days=61))
     assert retention.overdue_holds(ew.session("ana"), now=t + timedelta(days=62)) == []
+    assert ew.conn.execute("SELECT legal_hold FROM evidence_items WHERE id = ?", (item,)).fetchone()[0] == 0
     assert actions(ew, "legal_hold_released") == 1
     assert retention.run_purge(ew.conn, ew.evidence_dir, SYSTEM, now=t + timedelta(days=62)).marked == [item]
 
