@@ -39,8 +39,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for k, (rid,) in enumerate(req[:3]):
         conn.execute("INSERT INTO evidence_items (request_id, original_name, stored_path, sha256, size_bytes, "
                      "received_at, legal_hold, purged_at) VALUES (?, ?, ?, ?, 10, '2026-06-01T10:00:00Z', ?, ?)",
-                     (rid, f"clip{k}.mp4", f"/x/{k}", "0" * 64, int(k == 1),
+                     (rid, f"clip{k}.mp4", f"/x/{k}", str(k) * 64, int(k == 1),
                       "2026-09-01T00:00:00Z" if k == 2 else None))
+        if k == 1:  # a legal hold is a record of its own (the evidence feature's legal_holds)
+            conn.execute("INSERT INTO legal_holds (evidence_id, reason, authority, placed_by, placed_at, review_on) "
+                         "SELECT id, 'Open homicide case', 'BPD-14-000123', ?, '2026-06-02T00:00:00Z', '2027-01-01' "
+                         "FROM evidence_items WHERE original_name = 'clip1.mp4'", (sup,))
     conn.execute("INSERT INTO policy_overrides (request_id, rule, reason, supervisor_id, at) VALUES "
                  "(?, 'area', 'Large parking lot: the whole lot is the scene', ?, '2026-06-02T00:00:00Z')",
                  (req[0][0], sup))
@@ -120,8 +124,8 @@ def test_each_figure_equals_an_independent_query(exported: Path, conn: sqlite3.C
     head = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     assert (int(f["report", "audit_head_seq"]), f["report", "audit_head_hash"]) == head
     assert f["biometrics", "biometric_identification_used"] == "no"
-    # What the store cannot say is a stated gap, not a number.
-    assert f["footage", "shared_onward"] == "not recorded in this store"
+    # The evidence feature's onward-sharing register is counted (no package was shared onward here).
+    assert int(f["footage", "shared_onward"]) == one("SELECT count(*) FROM onward_shares") == 0
     with (exported / "transparency-public-log.csv").open(encoding="utf-8", newline="") as fh:
         log = list(csv.DictReader(fh))
     assert [int(r["No."]) for r in log] == [r[0] for r in conn.execute(
