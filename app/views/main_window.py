@@ -296,6 +296,8 @@ class MainWindow(QMainWindow):
         self.save_layout()
         for hook in self.closing:
             hook()
+        for timer in self.findChildren(QTimer):  # no feature's timer may fire on a store that is being closed
+            timer.stop()
         super().closeEvent(event)
 
     def on_close(self, hook: Callable[[], None]) -> None:
