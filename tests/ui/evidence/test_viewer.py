@@ -188,3 +188,37 @@ def test_redaction_drawn_by_hand_with_a_reason(viewer, qtbot, monkeypatch) -> No
         assert out.frame(10)[1][:20].max() < 40      # hidden inside the box's frames
         assert frame_number(out.frame(30)[1]) == 30   # untouched after it
         assert frame_number(out.frame(3)[1]) == 3     # and before it
+
+
+def test_viewer_over_the_evidence_service_records_custody_and_derived_items(qtbot, tmp_path: Path,  # noqa: ANN001
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.services.evidence import EvidenceService, intake
+    from app.services.evidence.custody import timeline
+    from app.views.evidence.open_viewer import open_viewer
+    from tests.evidence_world import build_evidence_world
+
+    monkeypatch.setenv("CANVASS_AUDIO_BACKEND", "null")
+    ew = build_evidence_world(tmp_path)
+    session = ew.session("ana")
+    user, request_id = intake.check_intake(session, ew.recipients[0])
+    src = write_video(tmp_path / "doorbell.mp4", seconds=1, fps=25)
+    item_id = intake.intake_file(ew.conn, ew.evidence_dir, src, user, request_id, ew.recipients[0],
+                                 intake.ClockOffset(-3.0, "entered")).item_id
+    service = EvidenceService(session, ew.evidence_dir)
+    viewer = open_viewer(None, service, item_id)
+    assert viewer is not None
+    qtbot.addWidget(viewer)
+    assert viewer.item.clock_offset_s == -3.0
+    assert viewer.item.recorded_start == datetime(2026, 3, 14, 21, 7, tzinfo=timezone.utc)  # the file's own clock
+    for _ in range(6):
+        qtbot.keyClick(viewer, Qt.Key.Key_Period)
+    true_time = datetime(2026, 3, 14, 21, 7, 3, 240_000, tzinfo=timezone.utc).astimezone()  # 0.24 s in, +3 s
+    assert viewer.view.overlay.startswith(f"{true_time:%Y-%m-%d %H:%M:%S}.240 {true_time.tzname()}  corrected")
+    viewer.transport.still.click()
+    kinds = [e.kind for e in timeline(session, item_id)]
+    assert kinds[:2] == ["received", "viewed"] and "still" in kinds
+    children = [r[0] for r in ew.conn.execute("SELECT id FROM evidence_items WHERE derived_from = ?", (item_id,))]
+    assert len(children) == 1
+    with VideoSource(service.item_path(children[0])) as png:
+        assert frame_number(png.frame(0)[1]) == 6
+    assert service.item_path(item_id).stat().st_mode & 0o222 == 0  # the original stays read-only, untouched
