@@ -12,6 +12,13 @@ import sys
 from typing import NamedTuple
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """Wrapped help that keeps an epilog's own line breaks (exit statuses, examples)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(super(HelpFormatter, self)._fill_text(part, width, indent) for part in text.split("\n"))
+
+
 class Subcommand(NamedTuple):
     name: str
     help: str
@@ -30,12 +37,19 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
 NAMES = frozenset(s.name for s in SUBCOMMANDS)
 
 
+def summary() -> str:
+    """One line per subcommand, for `canvass --help` and for the usage error of an unknown command."""
+    width = max(len(c.name) for c in SUBCOMMANDS)
+    return "\n".join(f"  {c.name.ljust(width)}  {c.help}" for c in SUBCOMMANDS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="canvass")
     sub = parser.add_subparsers(dest="command", required=True)
     for command in SUBCOMMANDS:
         module = importlib.import_module(command.module)
-        module.add_arguments(sub.add_parser(command.name, help=command.help))
+        module.add_arguments(sub.add_parser(command.name, help=command.help, description=command.help[:1].upper()
+                                            + command.help[1:] + ".", formatter_class=HelpFormatter))
         sub.choices[command.name].set_defaults(run=module.run)
     return parser
 

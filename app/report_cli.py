@@ -38,7 +38,8 @@ def ensure_qt_app() -> object:
 def add_arguments(rep: argparse.ArgumentParser) -> None:
     rep.add_argument("--from", dest="date_from", metavar="DATE", required=True, help="first day, YYYY-MM-DD (UTC)")
     rep.add_argument("--to", dest="date_to", metavar="DATE", required=True, help="last day, YYYY-MM-DD (UTC)")
-    rep.add_argument("--data-dir", metavar="DIR")
+    rep.add_argument("--data-dir", metavar="DIR", help="the data folder holding the store (default: the platform's "
+                     "user data folder, or $CANVASS_DATA_DIR)")
     rep.add_argument("--agency", type=int, metavar="ID", help="only this agency's requests and program")
     rep.add_argument("--out", metavar="FOLDER", required=True, help="folder to write the report files into")
 

@@ -140,3 +140,9 @@ def ensure_demo_streets(conn: sqlite3.Connection) -> bool:
     with transaction(conn):
         basemap.insert_vector(conn, demo_basemap(), "system")
     return True
+
+
+def is_demo_store(conn: sqlite3.Connection) -> bool:
+    """Whether this store holds the generated demo city (a fictional city: real data does not belong in it)."""
+    return bool(conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM audit_log WHERE action = 'demo_city_created')").fetchone()[0])

@@ -37,8 +37,15 @@ def open_read_only(path: Path) -> sqlite3.Connection:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", metavar="DIR")
-    parser.add_argument("--head", metavar="HASH", help="the chain head hash kept from an earlier export")
+    parser.description = ("Walk the audit log's hash chain, reading the store without changing it, and print OK with "
+                          "the entry count and head hash, or BROKEN naming the first broken entry.")
+    parser.epilog = "exit status: 0 intact, 1 broken, 2 the store or the kept head could not be read"
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="the data folder (or the store file) to check (default: the platform's user data "
+                        "folder, or $CANVASS_DATA_DIR); the demo city is DIR/demo")
+    parser.add_argument("--head", metavar="HASH",
+                        help="the chain head kept from an earlier export: HASH, SEQ:HASH or the export's "
+                        ".chain-head.json file; catches entries cut off the end")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,7 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.description = ("Load an OpenStreetMap extract (.osm, .osm.gz, .osm.pbf) or a tile file (.mbtiles, "
                           ".pmtiles) into the store as its base map, or remove the base map.")
     parser.add_argument("file", nargs="?", help="the extract or tile file")
-    parser.add_argument("--data-dir", metavar="DIR")
+    parser.add_argument("--data-dir", metavar="DIR", help="the data folder holding the store (default: the "
+                        "platform's user data folder, or $CANVASS_DATA_DIR)")
     parser.add_argument("--remove", action="store_true", help="remove the store's base maps (all of them)")
 
 
