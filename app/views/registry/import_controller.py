@@ -59,6 +59,19 @@ class ImportController(QObject):
         self.message = box
         return box
 
+    def confirm_demo_import(self, path: Path) -> bool:
+        """The demo city is fictional: importing real cameras into it mixes them with made-up ones. Asked each time."""
+        text = ("This window has the demo city open — a fictional city with made-up cameras and owners.\n\n"
+                f"Cameras imported from {path.name} would be mixed with them. To keep real data apart, choose "
+                "File ▸ Open My Data and import there.")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Import into the demo city?", text,
+                          QMessageBox.StandardButton.Cancel, self.window)
+        box.setObjectName("demo_import_warning")
+        go = box.addButton("Import into the Demo", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is go
+
     def _db_path(self) -> Path:
         return self.window.ctx.paths.db_path
 
@@ -75,6 +88,8 @@ class ImportController(QObject):
         except PermissionDenied as exc:
             self.report(QMessageBox.Icon.Warning, "Cannot import", f"{exc}.\n\nAsk an analyst or supervisor to "
                         "import the file.")
+            return
+        if self.window.ctx.demo and not self.busy and not self.confirm_demo_import(Path(path)):
             return
         if self.busy:
             self.pending.append(Path(path))

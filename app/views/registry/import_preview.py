@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.core.records import CAMERA_KIND_LABELS, CameraKind
 from app.io.mapping import FIELD_LABELS, FIELDS, columns_of, signature
 from app.io.validate import RowIssue, Validation
+from app.views.dialogs.user_guide import help_button
 
 SETTINGS_GROUP = "import_preview"
 ENCODINGS = [("UTF-8", "utf-8-sig"), ("Windows-1252", "cp1252"), ("Latin-1", "latin-1")]
@@ -152,6 +153,8 @@ class ImportPreviewDialog(QDialog):
         self.nothing_button.setToolTip("Close without changing the registry")
         buttons.addButton(self.import_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.nothing_button, QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.addButton(help_button(self, "import", "importing cameras: formats, columns, kinds"),
+                          QDialogButtonBox.ButtonRole.HelpRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
