@@ -87,8 +87,8 @@ def _write(conn, d_from: date, d_to: date, agency: int | None, folder: Path, out
         print(f"canvass report: {exc}", file=err)
         return 2
     _app = ensure_qt_app()
-    from app.plots.report_pdf import write_pdf
     from app.plots.report_charts import chart_images
+    from app.plots.report_pdf import write_pdf
 
     try:
         written = write_report_files(folder, report, chart_images(report.charts), to_iso(utc_now()), pdf=write_pdf)

@@ -18,8 +18,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from app.io.report import Report
 from app.core.report_titles import CHART_TITLES
+from app.io.report import Report
 
 FIGURES_CSV = "transparency-report.csv"
 HTML_NAME = "transparency-report.html"

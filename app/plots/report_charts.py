@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.plots.base import BarPlot, GroupedBarPlot, InsightPlot
 from app.core.report_titles import CHART_TITLES
+from app.plots.base import BarPlot, GroupedBarPlot, InsightPlot
 
 
 def chart_images(charts: dict[str, dict], width: int = 1000) -> dict[str, bytes]:

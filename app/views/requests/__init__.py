@@ -18,9 +18,9 @@ if TYPE_CHECKING:
 def install(window: MainWindow) -> RequestsTab:
     tab = RequestsTab(window)
     window.add_tab("requests", tab)
-    window.actions[Action.NEW_REQUEST].triggered.connect(tab.new_request)
-    window.actions[Action.PUBLIC_LOG].triggered.connect(tab.show_public_log)
-    window.actions[Action.REQUEST_LIMITS].triggered.connect(tab.show_limits)
+    window.actions[Action.NEW_REQUEST].triggered.connect(tab.steps.new_request)
+    window.actions[Action.PUBLIC_LOG].triggered.connect(tab.answers.show_public_log)
+    window.actions[Action.REQUEST_LIMITS].triggered.connect(tab.steps.show_limits)
     tab.expire_now()  # at launch: requests whose week ran out while the app was closed
     tab.reload()
     timer = QTimer(tab)

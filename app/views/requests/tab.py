@@ -5,6 +5,7 @@ next row). Every act goes through app.services.requests.workflow / outreach, whi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -35,10 +37,12 @@ from app.models.recipient_table_model import ANSWER_LABELS, RecipientTableModel
 from app.models.request_table_model import STATE_LABELS, IdRole, RequestProxyModel, RequestTableModel
 from app.models.row_list_model import short_utc
 from app.services.requests import workflow as svc
+from app.services.requests.approval import OverrideReasonError
+from app.services.session import PermissionDenied
 from app.store import requests as store
-from app.views.requests.answers import RequestAnswersMixin
+from app.views.requests.answers import RequestAnswers
 from app.views.requests.area_view import RequestAreaView
-from app.views.requests.steps import RequestStepsMixin
+from app.views.requests.steps import RequestSteps
 
 if TYPE_CHECKING:
     from app.core.fence import Fence
@@ -56,7 +60,7 @@ ANSWER_KEYS = {"S": RecipientState.SHARED, "D": RecipientState.DECLINED, "N": Re
                "R": RecipientState.NO_RESPONSE}
 
 
-class RequestsTab(RequestAnswersMixin, RequestStepsMixin, QWidget):
+class RequestsTab(QWidget):
     area_shown = Signal(object)  # "Show on Map": the selected request's area (a Fence), for the map to show
 
     def __init__(self, window: MainWindow) -> None:
@@ -66,7 +70,8 @@ class RequestsTab(RequestAnswersMixin, RequestStepsMixin, QWidget):
         self.conn = window.ctx.conn
         self.clock = utc_now
         self.current: RequestRecord | None = None
-        self.request_dialog = None
+        self.steps = RequestSteps(self)
+        self.answers = RequestAnswers(self)
         self.map_fence: Fence | None = None  # the fence drawn on the map: a new request's area
         self.map_linked = False  # whether area_shown has a map to go to
         self._build()
@@ -86,7 +91,7 @@ class RequestsTab(RequestAnswersMixin, RequestStepsMixin, QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         new_button = QPushButton("&New Request…", self)
         new_button.setToolTip("Ask the camera owners in an area for footage (Ctrl+N)")
-        new_button.clicked.connect(self.new_request)
+        new_button.clicked.connect(self.steps.new_request)
         top = QHBoxLayout()
         top.addWidget(QLabel("S&how:", self, buddy=self.state_filter))
         top.addWidget(self.state_filter)
@@ -154,27 +159,28 @@ class RequestsTab(RequestAnswersMixin, RequestStepsMixin, QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         b = self._button
         self.buttons = {
-            "edit": b("&Edit…", "edit_request", "Edit this draft", self.edit_request),
-            "submit": b("Su&bmit", "submit_request", "Ask a supervisor to approve it", self.submit),
-            "approve": b("&Approve", "approve_request", "Approve (a supervisor who did not write it)", self.approve),
+            "edit": b("&Edit…", "edit_request", "Edit this draft", self.steps.edit_request),
+            "submit": b("Su&bmit", "submit_request", "Ask a supervisor to approve it", self.steps.submit),
+            "approve": b("&Approve", "approve_request", "Approve (a supervisor who did not write it)",
+                         self.steps.approve),
             "override": b("&Override…", "override_rule", "Let a failed rule pass, with a written reason "
-                          "(supervisor)", self.override),
-            "send": b("Sen&d", "send_request", "Send the notices: the request enters the public log", self.send),
+                          "(supervisor)", self.steps.override),
+            "send": b("Sen&d", "send_request", "Send the notices: the request enters the public log", self.steps.send),
             "withdraw": b("&Withdraw…", "withdraw_request", "Withdraw the request (the reason is kept)",
-                          self.withdraw),
-            "resolve": b("Reso&lve…", "resolve_request", "Close the request with its outcome", self.resolve),
+                          self.steps.withdraw),
+            "resolve": b("Reso&lve…", "resolve_request", "Close the request with its outcome", self.steps.resolve),
         }
         self.outreach_buttons = {
             "csv": b("Notices &CSV…", "export_notices_csv", "Mail-merge CSV of the notices (contact details; "
-                     "audited)", self.export_notices_csv),
+                     "audited)", self.answers.export_notices_csv),
             "pdf": b("&Letters PDF…", "export_letters_pdf", "One letter per owner as PDF (audited)",
-                     self.export_letters_pdf),
+                     self.answers.export_letters_pdf),
             "import": b("&Import Answers…", "import_responses", "Import owners' answers from a CSV (validated "
-                        "first)", self.import_responses),
+                        "first)", self.answers.import_responses),
             "map": b("Show on &Map", "show_on_map", "Show this request's area on the map (selects its cameras)",
                      self.show_on_map),
             "opt_out": b("Owner Opts O&ut", "owner_opt_out", "The selected owner asks to receive no future "
-                         "requests: honoured at once", self.opt_out_selected),
+                         "requests: honoured at once", self.answers.opt_out_selected),
         }
         row1, row2 = QHBoxLayout(), QHBoxLayout()
         for x in self.buttons.values():
@@ -234,7 +240,7 @@ class RequestsTab(RequestAnswersMixin, RequestStepsMixin, QWidget):
             state = ANSWER_KEYS.get(key_event.text().upper()) if mods in (
                 Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier) else None
             if state is not None:
-                self.answer_current(state)
+                self.answers.answer_current(state)
                 return True
         return super().eventFilter(watched, event)
 
@@ -391,6 +397,24 @@ class RequestsTab(RequestAnswersMixin, RequestStepsMixin, QWidget):
         self.outreach_buttons["import"].setEnabled(state == S.SENT and can(Permission.RECORD_RESPONSE))
         self.outreach_buttons["opt_out"].setEnabled(sent and can(Permission.RECORD_RESPONSE))
         self.outreach_buttons["map"].setEnabled(rec is not None and self.map_linked)
+
+    def run_step(self, title: str, fn: Callable[[], object]) -> bool:
+        """Run a service call; show its refusal in words; refresh the list and the detail either way."""
+        try:
+            fn()
+        except (svc.RequestError, PermissionDenied, OverrideReasonError) as exc:
+            QMessageBox.warning(self, title, str(exc))
+            return False
+        finally:
+            request_id = self.current.id if self.current else None
+            self.reload()
+            if request_id is not None:
+                self.select_request(request_id)
+        return True
+
+    def show_on_map(self) -> None:
+        if self.current is not None and self.map_linked:
+            self.area_shown.emit(self.current.fence)
 
     def set_map_fence(self, fence: Fence | None) -> None:
         self.map_fence = fence

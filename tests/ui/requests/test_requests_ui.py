@@ -54,8 +54,8 @@ def test_create_fix_submit_approve_send_answer_resolve(setup, qtbot) -> None:  #
     tab = tab_of(window)
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: tab.request_dialog is not None)
-    dialog = tab.request_dialog
+    qtbot.waitUntil(lambda: tab.steps.request_dialog is not None)
+    dialog = tab.steps.request_dialog
     assert window.tabs.currentWidget() is tab
 
     # A first, careless draft: the checklist names each failure.
@@ -78,7 +78,7 @@ def test_create_fix_submit_approve_send_answer_resolve(setup, qtbot) -> None:  #
     qtbot.waitUntil(lambda: all(dialog.rule_states().values()))
     assert "4 owners would be asked" in dialog.preview.text()
     click(qtbot, dialog.submit_button)
-    qtbot.waitUntil(lambda: tab.request_dialog is None)
+    qtbot.waitUntil(lambda: tab.steps.request_dialog is None)
     rid = tab.current.id
     assert store.get_request(window.ctx.conn, rid).state == S.AWAITING_APPROVAL
     assert not tab.buttons["approve"].isEnabled()  # an analyst cannot approve
@@ -112,7 +112,7 @@ def test_create_fix_submit_approve_send_answer_resolve(setup, qtbot) -> None:  #
     assert "Shared 1" in tab.recipient_counts.text()
 
     click(qtbot, tab.buttons["resolve"])
-    rd = tab.resolve_dialog
+    rd = tab.steps.resolve_dialog
     rd.useful.setCurrentIndex(rd.useful.findData(True))
     rd.arrest.setCurrentIndex(rd.arrest.findData(False))
     rd.notes.setPlainText("Footage showed the getaway car")
@@ -139,7 +139,7 @@ def test_override_path_and_two_person_rule_in_the_window(setup, qtbot) -> None: 
     assert not tab.buttons["approve"].isEnabled()   # sam wrote it
     assert "Case number NOT MET" in tab.summary.text()
     click(qtbot, tab.buttons["override"])
-    od = tab.override_dialog
+    od = tab.steps.override_dialog
     assert od.rule.currentData() == policy.CASE_NUMBER
     od.reason.setPlainText("Case opened under the old numbering before the agency changed formats")
     od.accept()
@@ -205,7 +205,7 @@ def test_outreach_exports_answers_import_and_public_log(setup, qtbot, tmp_path: 
     window.ctx.session.set_user(world.users["aud"])
     assert tab.stack.currentIndex() == 1   # no requests tab content for an auditor
     window.actions[Action.PUBLIC_LOG].trigger()
-    dlg = tab.public_log_dialog
+    dlg = tab.answers.public_log_dialog
     assert dlg.model.rowCount() == 1
     assert dlg.model.data(dlg.model.index(0, 1)) == "BPD-14-000001"
     target["path"] = tmp_path / "log.html"
@@ -248,14 +248,14 @@ def test_new_request_from_the_fence_on_the_map(setup, qtbot) -> None:  # noqa: A
     window.features["map"].set_fence(fence)   # as if drawn with the polygon tool
     qtbot.waitUntil(lambda: window.features["map"].current_fence() is not None)
     window.actions[Action.NEW_REQUEST].trigger()
-    dialog = tab.request_dialog
+    dialog = tab.steps.request_dialog
     assert dialog.area_source.currentText().startswith("Fence drawn on the map (polygon")
     assert not dialog.circle_row.isEnabled()
     dialog.incident.setCurrentIndex(dialog.incident.findData(world.incident_id))
     dialog.case_number.setText("BPD-14-000555")
     assert failing(dialog) == set()
     click(qtbot, dialog.save_button)
-    qtbot.waitUntil(lambda: tab.request_dialog is None)
+    qtbot.waitUntil(lambda: tab.steps.request_dialog is None)
     rec = store.get_request(window.ctx.conn, tab.current.id)
     assert rec.state == S.DRAFT and rec.area_kind == "polygon" and rec.fence == fence
     # …and back: the request's area shown on the map selects the same cameras.
@@ -279,12 +279,12 @@ def test_request_limits_read_only_for_analysts_changed_by_a_supervisor(setup, qt
     tab.reload()
     assert tab.select_request(rid) and "every rule met" in tab.summary.text()
     window.actions[Action.REQUEST_LIMITS].trigger()
-    assert not tab.limits_dialog.editors["area_max_sq_mi"].isEnabled()
-    tab.limits_dialog.reject()
+    assert not tab.steps.limits_dialog.editors["area_max_sq_mi"].isEnabled()
+    tab.steps.limits_dialog.reject()
 
     window.ctx.session.set_user(world.users["sam"])
     window.actions[Action.REQUEST_LIMITS].trigger()
-    dlg = tab.limits_dialog
+    dlg = tab.steps.limits_dialog
     # Both halves of a pair at once, in the order that needs a retry: a minimum above the old maximum is
     # accepted only once the maximum has moved up.
     dlg.editors["area_min_sq_mi"].setValue(0.6)
