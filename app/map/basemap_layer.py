@@ -54,6 +54,7 @@ LINE_STYLES: dict[str, tuple[str, float, float, float]] = {  # colour, width m, 
 }
 NAMES_MAX_M_PER_PX = 4.0
 MAX_LABELS = 160
+REPEAT_M = 300.0
 # Levels of detail: vertices snapped to a grid of LOD_TOLERANCES_M (level 0 keeps them all). A level is used
 # while its grid is under half a pixel, so the view spans ~2,400-9,600 grids; chunks of 2,400 grids keep the
 # chunks in view to a dozen or so at every zoom.
@@ -353,8 +354,14 @@ def _label_anchors(roads: Features, min_m: float = 30.0) -> np.ndarray:
     longest = np.zeros(length.shape[0], bool)
     longest[order[first]] = True
     best = np.flatnonzero((length > 0) & (longest | (length >= min_m)))
-    return np.column_stack([(roads.x[best] + roads.x[best + 1]) / 2, (roads.y[best] + roads.y[best + 1]) / 2,
-                            np.arctan2(dy[best], dx[best]), length[best], roads.name[fov[best]]])
+    # A long segment (a straight avenue) gets a place every REPEAT_M, so its name shows wherever one looks at it.
+    reps = np.maximum(1, (length[best] // REPEAT_M).astype(np.int64))
+    seg = np.repeat(best, reps)
+    k = np.arange(seg.size) - np.repeat(np.cumsum(reps) - reps, reps)
+    t = (k + 0.5) / np.repeat(reps, reps)
+    piece = length[seg] / np.repeat(reps, reps)
+    return np.column_stack([roads.x[seg] + t * dx[seg], roads.y[seg] + t * dy[seg], np.arctan2(dy[seg], dx[seg]),
+                            piece, roads.name[fov[seg]]])
 
 
 def legend_entries() -> list[tuple[str, str, float]]:

@@ -198,3 +198,13 @@ def test_add_base_map_cancelled_or_refused_writes_nothing(conn: sqlite3.Connecti
                      shared_data / "monaco-osm" / "monaco.osm.gz")
     added = add_base_map(conn, session, shared_data / "monaco-osm" / "monaco.osm.gz")
     assert added.info.loaded_by == "ana" and len(added.info.counts) > 5
+
+
+def test_older_demo_store_gets_its_streets(conn: sqlite3.Connection) -> None:
+    from app.store.demo import ensure_demo_city
+
+    assert ensure_demo_city(conn, n_cameras=50)
+    assert store.vector_info(conn).source_name.startswith("Harbor Falls")
+    store.remove(conn, "tester")  # as a demo store made before base maps existed
+    assert not ensure_demo_city(conn, n_cameras=50)  # the city is there: not made again...
+    assert store.vector_info(conn) is not None      # ...but its streets are added

@@ -33,6 +33,13 @@ def index_for(conn: sqlite3.Connection) -> AddressIndex:
     return index
 
 
+def forget(conn: sqlite3.Connection) -> None:
+    """Drop the store's cached index (call after moving incidents: additions are noticed without it)."""
+    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    with _lock:
+        _cache.pop(path, None)
+
+
 def search(conn: sqlite3.Connection, text: str, limit: int = 10) -> list[Match]:
     """Streets, addresses, intersections, case numbers and incidents matching ``text``, exact before partial."""
     return index_for(conn).search(text, limit)

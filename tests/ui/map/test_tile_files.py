@@ -225,3 +225,24 @@ def test_server_fails_said_once_then_recovers(qtbot, tmp_path: Path) -> None:  #
         assert said == ["HTTP 503"]
     finally:
         server.stop()
+
+
+def test_online_parent_tile_drawn_scaled_while_child_loads(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    server = FlakyServer()
+    server.failing = True  # the children never come: only the cached parent can be shown
+    try:
+        layer = TileLayer(tmp_path / "tiles", server.template)
+        layer.set_enabled(True)
+        canvas = canvas_on(qtbot, layer)
+        vs = layer.view_state()
+        wanted = layer.visible_tiles(vs)
+        for z, x, y in {(z - 1, x >> 1, y >> 1) for z, x, y in wanted}:  # the parents, cached earlier
+            path = layer.cache_path(z, x, y)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(png("#aa3377"))
+        img = canvas.grab().toImage()
+        assert QColor(img.pixel(300, 200)).name() == "#aa3377"
+        assert layer.frame_stats["parents"] == len(wanted) and layer.frame_stats["blank"] == 0
+        qtbot.waitUntil(lambda: len(server.requests) >= 1, timeout=10_000)  # and the children were asked for
+    finally:
+        server.stop()
