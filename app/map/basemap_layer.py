@@ -12,6 +12,7 @@ zoom, upright, without overlapping one another.
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -212,7 +213,11 @@ class BaseMapLayer(MapLayer):
         self._font.setPointSizeF(8.0)
         self._metrics = QFontMetricsF(self._font)
 
-    def set_basemap(self, bm: BaseMap | None) -> None:
+    def set_basemap(self, bm: BaseMap | None, prebuild: bool = True) -> None:
+        """Show a base map (None: none). With prebuild, a background thread builds every level's paths, coarse
+        levels first, so the first visit of an area at a new zoom does not stall a frame; a path the painter needs
+        before the thread got to it is built on the spot, as without it."""
+        self.shutdown()
         self.basemap = bm
         if bm is None:
             self._roads = self._lines = self._areas = None
@@ -222,8 +227,31 @@ class BaseMapLayer(MapLayer):
             self._lines = _Family(bm.lines, False)
             self._areas = _Family(bm.areas, True)
             self._labels = _label_anchors(bm.roads)
+            if prebuild:
+                self._stop = threading.Event()
+                self._builder = threading.Thread(target=self._prebuild, args=(self._stop,), name="basemap-paths",
+                                                 daemon=True)
+                self._builder.start()
         self._label_paths = {}
         self.update()
+
+    def _prebuild(self, stop: threading.Event) -> None:
+        families = [f for f in (self._areas, self._lines, self._roads) if f is not None]
+        for level in range(len(LOD_TOLERANCES_M) - 1, -1, -1):
+            for family in families:
+                for code, chunks in list(family.chunks(level).items()):
+                    for k in range(len(chunks)):
+                        if stop.is_set():
+                            return
+                        family.path(code, level, k)
+
+    def shutdown(self) -> None:
+        """Stop the path builder (before the layer or its base map goes away)."""
+        builder = getattr(self, "_builder", None)
+        if builder is not None:
+            self._stop.set()
+            builder.join()
+            self._builder = None
 
     def data_bounds(self) -> QRectF | None:
         """The streets' extent (the sea or a lake around them does not widen Home)."""

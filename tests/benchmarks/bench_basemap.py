@@ -112,8 +112,12 @@ def bench_frames(bm) -> None:  # noqa: ANN001
     rows = []
     for with_base in (False, True):
         base.set_basemap(bm if with_base else None)
+        if with_base:
+            t = time.perf_counter()
+            base._builder.join()  # the background path builder (the app does not wait for it)
+            print(f"all levels' paths built in the background in {time.perf_counter() - t:.2f} s")
         for name, span in (("country", 1_500_000.0), ("region", 150_000.0), ("city", 20_000.0),
-                           ("street", 400.0)):
+                           ("district", 2_000.0), ("street", 400.0)):
             set_span(canvas.vb, cx, cy, span)
             canvas.viewport().repaint()  # builds the paths this zoom needs (once; cached after)
             p = frame_times(app, canvas, canvas.vb, pan)
@@ -130,6 +134,14 @@ def bench_frames(bm) -> None:  # noqa: ANN001
         c = plain[r[1]]
         print(f"{r[1]:<9}{r[2] / 1000:>7g}km{c[3]:>16.2f} / {c[5]:<9.2f}{r[3]:>14.2f} / {r[5]:<9.2f}"
               f"{max(r[4], r[6]):>7.1f}{r[7]:>7}")
+    first = []
+    base.set_basemap(bm, prebuild=False)  # without the builder: the first frame at each zoom builds its paths
+    for span in (1_500_000.0, 150_000.0, 20_000.0, 2_000.0, 400.0):
+        set_span(canvas.vb, cx, cy, span)
+        t = time.perf_counter()
+        canvas.viewport().repaint()
+        first.append(f"{span / 1000:g} km {(time.perf_counter() - t) * 1000:.0f} ms")
+    print("first frame at each zoom without the background builder:", ", ".join(first))
     canvas.close()
 
 
