@@ -33,6 +33,10 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("basemap", "load an OpenStreetMap extract or tile file as the store's base map (or --remove it)",
                "app.services.map.basemap_cli", writes=True),
     Subcommand("report", "write the transparency report (PDF, HTML, CSV) for a period", "app.report_cli"),
+    Subcommand("verify-package", "check an evidence package (a zipped or unzipped BagIt bag) offline",
+               "app.io.package_cli"),
+    Subcommand("verify-evidence", "re-hash the evidence store against the hashes taken at intake",
+               "app.services.evidence.verify_cli"),
 )
 NAMES = frozenset(s.name for s in SUBCOMMANDS)
 
