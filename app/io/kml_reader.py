@@ -1,13 +1,15 @@
 """KML Placemarks with Point coordinates as rows: '@geometry', 'name', 'description', then ExtendedData fields.
 
-xml.parsers.expat (not ElementTree.iterparse) because expat tells the line each Placemark starts on. Expat also
-decodes the file by its XML declaration, so a byte that is not valid there stops the parse: that is reported as
-"wrong encoding" with its line (XML has no way to skip one bad element and go on).
+xml.parsers.expat (not ElementTree.iterparse) because expat tells the line each Placemark starts on. The file is
+fed to expat block by block and placemarks come out as they end, so memory holds one block and the placemarks of
+one chunk, never the file (two passes: the first finds the field names). Text longer than MAX_TEXT in one element
+is not kept: its placemark is a bad row. Expat decodes the file by its XML declaration, so a byte that is not valid
+there stops the parse: that is reported as "wrong encoding" with its line (XML has no way to skip one bad element
+and go on). Entity expansion ("billion laughs") is refused by expat itself.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,8 +17,11 @@ from typing import Any
 from xml.parsers import expat
 
 from app.io.geojson_reader import FEATURE_ID_COLUMN, GEOMETRY_COLUMN
-from app.io.source import CHUNK_ROWS, Chunk, Source, SourceError, clean_name
+from app.io.source import CHUNK_ROWS, Chunk, ReadProgress, Source, SourceError, _HashingReader, clean_name
 
+BLOCK_BYTES = 1 << 20
+MAX_TEXT = 1 << 20  # characters of text in one element
+MAX_KEYS = 1_000    # field names kept as columns
 _GEOMETRIES = {"Point", "LineString", "LinearRing", "Polygon", "MultiGeometry", "Track", "MultiTrack", "Model"}
 
 
@@ -26,6 +31,7 @@ class _Placemark:
     values: dict[str, str] = field(default_factory=dict)
     geometries: list[str] = field(default_factory=list)
     coordinates: str | None = None
+    problem: str | None = None
 
 
 class KMLSource(Source):
@@ -33,22 +39,17 @@ class KMLSource(Source):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
-        data = self.path.read_bytes()
-        self.sha256 = hashlib.sha256(data).hexdigest()
-        self.progress.total_bytes = len(data)
-        self._placemarks = _parse(data, self.path.name)
-        names: list[str] = []
-        seen: set[str] = set()
+        self.progress.total_bytes = self.path.stat().st_size
+        names: dict[str, None] = {}
         has_id = False
-        for pm in self._placemarks:
+        for pm in _placemarks(self.path, ReadProgress()):
             has_id = has_id or "@id" in pm.values
             for key in pm.values:
-                if key not in seen and key != "@id":
-                    seen.add(key)
-                    names.append(key)
+                if key != "@id" and key not in names and len(names) < MAX_KEYS:
+                    names[key] = None
         # name and description first: they are what every KML has
-        names.sort(key=lambda k: {"name": 0, "description": 1}.get(k, 2))
-        self._keys = (["@id"] if has_id else []) + names
+        ordered = sorted(names, key=lambda k: {"name": 0, "description": 1}.get(k, 2))
+        self._keys = (["@id"] if has_id else []) + ordered
         taken: set[str] = set()
         self.columns = [clean_name(GEOMETRY_COLUMN, 0, taken)]
         self.columns += [clean_name(FEATURE_ID_COLUMN if k == "@id" else k, i + 1, taken)
@@ -56,22 +57,32 @@ class KMLSource(Source):
 
     def chunks(self, size: int = CHUNK_ROWS) -> Iterator[Chunk]:
         keys = self._keys
-        for base in range(0, len(self._placemarks), size):
-            part = self._placemarks[base:base + size]
-            rows, lines, problems = [], [], {}
-            for i, pm in enumerate(part):
-                lines.append(pm.line)
-                row: list[Any] = [None] + [pm.values.get(k, "") for k in keys]
-                problem = None
-                others = [g for g in pm.geometries if g != "Point"]
-                if others:
-                    problem = f"not a point geometry ({others[0]})"
-                elif pm.coordinates is not None:
-                    row[0], problem = _point(pm.coordinates)
-                if problem:
-                    problems[i] = problem
-                rows.append(row)
-            yield Chunk(rows, lines[0] if lines else 1, lines, problems)
+        rows: list[list[Any]] = []
+        lines: list[int] = []
+        problems: dict[int, str] = {}
+        self.progress.done_bytes = 0
+        digest: list[str] = []
+        for pm in _placemarks(self.path, self.progress, digest):
+            i = len(rows)
+            lines.append(pm.line)
+            row: list[Any] = [None] + [pm.values.get(k, "") for k in keys]
+            problem = pm.problem
+            others = [g for g in pm.geometries if g != "Point"]
+            if problem:
+                pass
+            elif others:
+                problem = f"not a point geometry ({others[0]})"
+            elif pm.coordinates is not None:
+                row[0], problem = _point(pm.coordinates)
+            if problem:
+                problems[i] = problem
+            rows.append(row)
+            if len(rows) >= size:
+                yield Chunk(rows, lines[0], lines, problems)
+                rows, lines, problems = [], [], {}
+        if rows:
+            yield Chunk(rows, lines[0], lines, problems)
+        self.sha256 = digest[0] if digest else ""
         self.progress.done_bytes = self.progress.total_bytes
 
 
@@ -93,23 +104,30 @@ def _local(name: str) -> str:
     return name.rsplit(" ", 1)[-1].rsplit(":", 1)[-1]
 
 
-def _parse(data: bytes, file_name: str) -> list[_Placemark]:
+def _placemarks(path: Path, progress: ReadProgress, digest: list[str] | None = None) -> Iterator[_Placemark]:
+    """Placemarks in file order, fed to expat block by block (digest, if given, gets the file's SHA-256 once read
+    to the end). Raises SourceError for a file that is not KML."""
     parser = expat.ParserCreate(namespace_separator=" ")
-    placemarks: list[_Placemark] = []
+    done: list[_Placemark] = []
     stack: list[str] = []
     current: list[_Placemark | None] = [None]
     text: list[str] = []
+    size = [0]
     data_name: list[str | None] = [None]
+    seen_kml = [False]
 
     def start(name: str, attrs: dict[str, str]) -> None:
         local = _local(name)
+        if local == "kml":
+            seen_kml[0] = True
         stack.append(local)
         text.clear()
+        size[0] = 0
         pm = current[0]
         if local == "Placemark":
             pm = _Placemark(parser.CurrentLineNumber)
             if attrs.get("id"):
-                pm.values["@id"] = attrs["id"]
+                pm.values["@id"] = attrs["id"][:MAX_TEXT]
             current[0] = pm
         elif pm is not None:
             if local in _GEOMETRIES:
@@ -122,11 +140,12 @@ def _parse(data: bytes, file_name: str) -> list[_Placemark]:
         pm = current[0]
         value = "".join(text)
         text.clear()
+        size[0] = 0
         if pm is None:
             return
         parent = stack[-1] if stack else ""
         if local == "Placemark":
-            placemarks.append(pm)
+            done.append(pm)
             current[0] = None
         elif local in ("name", "description") and parent == "Placemark":
             pm.values[local] = value.strip()
@@ -138,31 +157,57 @@ def _parse(data: bytes, file_name: str) -> list[_Placemark]:
             pm.values.setdefault(data_name[0], value.strip())
 
     def chars(data_: str) -> None:
+        if size[0] > MAX_TEXT:
+            return
+        size[0] += len(data_)
+        if size[0] > MAX_TEXT:
+            text.clear()
+            pm = current[0]
+            if pm is not None and pm.problem is None:
+                pm.problem = f"an element's text is over {MAX_TEXT:,} characters long: not a camera field"
+            return
         text.append(data_)
 
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
     parser.buffer_text = True
+    raw = _HashingReader(path.open("rb"), progress)
+    head = b""
     try:
-        parser.Parse(data, True)
-    except expat.ExpatError as exc:
-        code = expat.errors.messages[exc.code] if exc.code else str(exc)
-        hint = ("wrong encoding: the file is not in the encoding its XML declaration names (UTF-8 unless it says "
-                "otherwise); save it as UTF-8" if exc.code == expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN]
-                and _bad_utf8_at(data, exc.lineno) else f"not valid XML ({code})")
-        raise SourceError(f"{file_name}: line {exc.lineno}: {hint}.") from exc
-    if not placemarks and b"<kml" not in data[:4096] and b":kml" not in data[:4096]:
-        raise SourceError(f"{file_name} is not a KML file (no <kml> element).")
-    return placemarks
+        while True:
+            data = raw.read(BLOCK_BYTES)
+            if len(head) < 4096:
+                head += data[: 4096 - len(head)]
+            try:
+                parser.Parse(data, not data)
+            except expat.ExpatError as exc:
+                code = expat.errors.messages[exc.code] if exc.code else str(exc)
+                invalid = exc.code == expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN]
+                hint = ("wrong encoding: the file is not in the encoding its XML declaration names (UTF-8 unless "
+                        "it says otherwise); save it as UTF-8" if invalid and _bad_utf8_at(path, exc.lineno)
+                        else f"not valid XML ({code})")
+                raise SourceError(f"{path.name}: line {exc.lineno}: {hint}.") from None
+            yield from done
+            done.clear()
+            if not data:
+                break
+        if digest is not None:
+            digest.append(raw.hash.hexdigest())
+    finally:
+        raw.close()
+    if not seen_kml[0] and b"<kml" not in head and b":kml" not in head:
+        raise SourceError(f"{path.name} is not a KML file (no <kml> element).")
 
 
-def _bad_utf8_at(data: bytes, line: int) -> bool:
-    lines = data.split(b"\n", line)
-    try:
-        lines[line - 1].decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    except IndexError:
-        return False
+def _bad_utf8_at(path: Path, line: int) -> bool:
+    """Whether line `line` of the file is not valid UTF-8 (read line by line, never the whole file)."""
+    with path.open("rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            if n == line:
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    return True
+                return False
     return False
