@@ -43,6 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--mapping", metavar="JSON",
                         help='source column for each field, e.g. {"lat": "Y", "lon": "X"}')
     parser.add_argument("--valid-only", action="store_true", help="import the valid rows even if some are bad")
+    parser.add_argument("--split-directions", action="store_true",
+                        help="a camera row with several directions (0;90;180) becomes one camera per direction")
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -69,6 +71,8 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         overrides = parse_mapping_json(args.mapping) if args.mapping else {}
         if getattr(args, "kind", None):
             overrides["default_kind"] = args.kind
+        if getattr(args, "split_directions", False):
+            overrides["split_directions"] = True
         source = open_source(args.file, args.format, overrides.get("encoding"))
         mapping = merge_mapping(kind.guess_mapping(source.columns), overrides)
         kind.check_mapping(mapping, source.columns)

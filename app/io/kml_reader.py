@@ -168,6 +168,13 @@ def _placemarks(path: Path, progress: ReadProgress, digest: list[str] | None = N
             return
         text.append(data_)
 
+    def entity(name: str, *_args: Any) -> None:  # noqa: ANN401
+        # A camera list has no use for entities; declaring one is how "billion laughs" and external-entity files
+        # work. Refuse the file rather than trust the parser's limits.
+        raise SourceError(f"{path.name}: line {parser.CurrentLineNumber}: the file declares an XML entity "
+                          f"({name!r}); a KML camera list has none, so it is refused.")
+
+    parser.EntityDeclHandler = entity
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars

@@ -6,7 +6,9 @@ A field maps to one column name or a list of them: for most fields the first non
 camera's direction in `direction` or in `camera:direction`); for `kind` every listed column is examined, so a
 row that any of them says is not a camera (ALPR, a dummy camera) is rejected. `location` is a combined point
 column (WKT "POINT (lon lat)", "lat, lon" text, or a GeoJSON/KML point) used where lat/lon are not mapped or empty.
-Options beside the fields: `default_kind` (kind for rows whose file says none) and `encoding` (CSV only).
+Options beside the fields: `default_kind` (kind for rows whose file says none), `encoding` (CSV only) and
+`split_directions` (true: a row whose heading lists several directions, '0;90;180', becomes one camera per
+direction; off by default, and the report says when it was on).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from app.core.records import CameraKind
 
 FIELDS: list[str] = ["location", "lat", "lon", "kind", "heading_deg", "fov_deg", "range_m", "retention_days",
                      "external_id", "label", "owner_name", "owner_email", "owner_phone", "owner_consent"]
-OPTIONS: list[str] = ["default_kind", "encoding"]
+OPTIONS: list[str] = ["default_kind", "encoding", "split_directions"]
 OWNER_FIELDS = ("owner_name", "owner_email", "owner_phone", "owner_consent")
 
 FIELD_LABELS: dict[str, str] = {
@@ -152,6 +154,7 @@ class Plan:
 
     fields: dict[str, list[int]]
     default_kind: str | None
+    split_directions: bool = False
 
     def has(self, fld: str) -> bool:
         return bool(self.fields.get(fld))
@@ -162,7 +165,7 @@ def make_plan(mapping: dict[str, Any], columns: list[str]) -> Plan:
     index = {c: i for i, c in enumerate(columns)}
     fields = {f: [index[c] for c in columns_of(mapping.get(f))] for f in FIELDS}
     default = mapping.get("default_kind") or None
-    return Plan(fields, default)
+    return Plan(fields, default, bool(mapping.get("split_directions")))
 
 
 def signature(columns: list[str]) -> str:

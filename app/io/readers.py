@@ -360,6 +360,9 @@ class CSVSource(Source):
                 taken = len(feed.recent)
                 if taken > 1:
                     row, problem = None, self._unclosed(feed, start, at_end=False, error=str(exc))
+                elif "field limit" in str(exc):
+                    row, problem = None, (f"a value is longer than {csv.field_size_limit():,} characters: not a "
+                                          "camera field")
                 else:
                     row, problem = None, f"cannot be read as CSV ({exc})"
                 reader = csv.reader(feed, self.dialect)
@@ -441,6 +444,8 @@ def _split_columns(blob: str, count: int, delim: str, width: int) -> list[list[s
     records = body.split("\n")
     if len(records) != count or set(map(str.count, records, itertools.repeat(delim))) != {width - 1}:
         return None
+    if max(map(len, records)) > csv.field_size_limit():
+        return None  # a value may be over csv's limit: csv.reader says which row
     flat = body.replace("\n", delim).split(delim)
     return [flat[j::width] for j in range(width)]
 

@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 
 from app.core.validators import MAX_RANGE_M, MAX_RETENTION_DAYS
-from app.io.mapping import OWNER_FIELDS, Plan, make_plan
+from app.io.mapping import FIELD_LABELS, OWNER_FIELDS, Plan, make_plan
 from app.io.pipeline import RowIssue, Validation
 from app.io.source import Chunk
 from app.io.values import (
+    CONTROL,
     is_empty,
     number_text,
     parse_consent,
@@ -29,11 +30,14 @@ from app.io.values import (
     parse_number,
     resolve_kind,
     show,
+    split_directions,
+    strip_controls,
     wrap_heading,
 )
 from app.store.cameras import any_external_ids, cameras_with_external_ids
 
 Progress = Callable[[int, int], None]
+TEXT_FIELDS = ("label", "external_id", "owner_name", "owner_email", "owner_phone")
 
 
 @dataclass
@@ -131,6 +135,8 @@ class ChunkValidator:
         self._text = False  # the current chunk's columns are all str
         self._store_ids = conn is not None and any_external_ids(conn)
         self.plausible = 0  # rows with a usable location (valid or not): the pipeline's "could be a camera"
+        self.split_rows = 0
+        self.split_cameras = 0
 
     @classmethod
     def for_mapping(cls, mapping: dict[str, Any], columns: list[str],
@@ -138,10 +144,14 @@ class ChunkValidator:
         return cls(make_plan(mapping, columns), conn)
 
     def file_notes(self) -> list[str]:
+        out = []
+        if self.plan.split_directions:
+            out.append(f"one camera per direction (option on): {self.split_rows} rows with several directions became "
+                       f"{self.split_cameras} cameras")
         if self._consent_defaulted:
-            return [f"{self._consent_defaulted} owners have no consent in the file: recorded as opted out (they "
-                    "receive no footage requests until they opt in)"]
-        return []
+            out.append(f"{self._consent_defaulted} owners have no consent in the file: recorded as opted out (they "
+                       "receive no footage requests until they opt in)")
+        return out
 
     # --- columns -----------------------------------------------------------------------------------------------
     def _column(self, cols: list[Sequence[Any]], fld: str) -> Sequence[Any] | None:
@@ -170,6 +180,9 @@ class ChunkValidator:
 
     # --- one chunk -------------------------------------------------------------------------------------------------
     def feed(self, chunk: Chunk, result: Validation) -> ValidChunk | None:
+        split_notes: dict[int, str] = {}
+        if self.plan.split_directions and self.plan.has("heading_deg"):
+            chunk = self._split(chunk, split_notes)
         rows = chunk.rows
         n = len(rows)
         if chunk.columns is not None:  # split by the reader: every value is a str
@@ -179,7 +192,8 @@ class ChunkValidator:
             cols = list(zip(*rows, strict=True)) if n else []
             self._text = False
         reasons: dict[int, list[str]] = {i: [p] for i, p in chunk.problems.items()}
-        notes: dict[int, str] = {}
+        notes: dict[int, str] = dict(split_notes)
+        self._clean_texts(cols, notes)
         lat, lon = self._coordinates(cols, n, reasons)
         with np.errstate(invalid="ignore"):
             self.plausible += int(np.count_nonzero((np.abs(lat) <= 90) & (np.abs(lon) <= 180)))
@@ -351,6 +365,65 @@ class ChunkValidator:
                 reasons.setdefault(i, []).append(reason)
             out.append(kind or "")
         return out
+
+    def _clean_texts(self, cols: list[Sequence[Any]], notes: dict[int, str]) -> None:
+        """Remove control characters (NUL, ANSI escapes) from the text fields, with a note on each row changed."""
+        for fld in TEXT_FIELDS:
+            for j in self.plan.fields.get(fld) or []:
+                values = cols[j]
+                texts = [v for v in values if isinstance(v, str)]
+                if not texts or not CONTROL.search("\n".join(texts)):
+                    continue
+                cleaned = list(values)
+                for i, v in enumerate(values):
+                    if isinstance(v, str) and CONTROL.search(v):
+                        cleaned[i] = strip_controls(v)
+                        note = f"control characters (NUL, escape codes) removed from {FIELD_LABELS[fld].lower()}"
+                        notes[i] = f"{notes[i]}; {note}" if i in notes else note
+                cols[j] = cleaned
+
+    def _split(self, chunk: Chunk, notes: dict[int, str]) -> Chunk:
+        """One row per direction for rows whose heading lists several ('0;90;180'); the copies keep the line and
+        get the id suffixed '#1', '#2', … (so they are not duplicates of each other)."""
+        heading = self.plan.fields.get("heading_deg") or []
+        ids = self.plan.fields.get("external_id") or []
+        rows, lines, problems, blank, features = [], [], {}, set(), []
+        changed = False
+        for i, row in enumerate(chunk.rows):
+            value = next((row[j] for j in heading if not is_empty(row[j])), None)
+            parts = split_directions(value) if i not in chunk.problems else None
+            copies: list[list[Any]] = []
+            if parts:
+                changed = True
+                self.split_rows += 1
+                self.split_cameras += len(parts)
+                for k, part in enumerate(parts):
+                    copy = list(row)
+                    for j in heading:
+                        copy[j] = ""
+                    copy[heading[0]] = part
+                    for j in ids[:1]:
+                        if not is_empty(copy[j]):
+                            copy[j] = f"{str(copy[j]).strip()}#{k + 1}"
+                    copies.append(copy)
+            else:
+                copies.append(list(row) if chunk.columns is not None else row)
+            for k, copy in enumerate(copies):
+                new = len(rows)
+                rows.append(copy)
+                lines.append(chunk.line(i))
+                if chunk.features is not None:
+                    features.append(chunk.features[i])
+                if i in chunk.problems:
+                    problems[new] = chunk.problems[i]
+                if i in chunk.blank:
+                    blank.add(new)
+                if parts:
+                    notes[new] = f"direction {show(value)} split: camera {k + 1} of {len(parts)}"
+        if not changed:
+            return chunk
+        return Chunk(rows, lines[0] if lines else chunk.first_line, lines, problems,
+                     features if chunk.features is not None else None, blank)
 
     def _texts(self, cols: list[Sequence[Any]], n: int, fld: str) -> Sequence[str]:
         values = self._column(cols, fld)

@@ -25,6 +25,16 @@ def show(value: Any, limit: int = 60) -> str:  # noqa: ANN401
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
+# --- text ------------------------------------------------------------------------------------------------------
+# ANSI escape sequences (a terminal would obey them) and C0/C1 control characters other than tab and newlines: NUL
+# bytes and colour codes in a label are never meant, and would reach exports, letters and terminals.
+CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    return CONTROL.sub("", text)
+
+
 # --- numbers -------------------------------------------------------------------------------------------------------
 # Only the plain decimal syntax a spreadsheet writes. float() alone would also take Python's own syntax ('4_4.6' is
 # 44.6), any Unicode digits (fullwidth '４４') and the words inf/nan/infinity, none of which a camera file means.
