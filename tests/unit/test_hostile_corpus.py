@@ -39,14 +39,22 @@ def _corpus_module() -> ModuleType:
 CORPUS = _corpus_module()
 CASES = {case.name: case for case in CORPUS.CORPUS}
 
-# `canvass import` in a child that reports its own peak RSS (ru_maxrss: a high-water mark of that process only).
-RUNNER = r"""
-import resource, sys
+# The peak RSS of a child since its exec: VmHWM of its own memory map. (ru_maxrss would not do: Linux carries it
+# across exec, so a child forked from a big pytest process would report the parent's size.)
+PEAK = r"""
+def peak_kb():
+    with open("/proc/self/status") as fh:
+        return int(next(line for line in fh if line.startswith("VmHWM:")).split()[1])
+"""
+
+# `canvass import` in a child that reports its own peak RSS.
+RUNNER = PEAK + r"""
+import sys
 from app import cli
 try:
     code = cli.main(sys.argv[1:])
 finally:
-    sys.stderr.write(f"\nMAXRSS_KB {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\n")
+    sys.stderr.write(f"\nMAXRSS_KB {peak_kb()}\n")
 sys.exit(code)
 """
 
@@ -105,8 +113,8 @@ def test_hostile_file_through_the_cli(name: str, corpus: dict[str, Path], tmp_pa
         assert "Traceback" not in err2 and _state(data)[1] == before[1] + 1
 
 
-PREVIEW_READER = r"""
-import json, resource, sys
+PREVIEW_READER = PEAK + r"""
+import json, sys
 from app.io.mapping import guess_mapping, MappingError
 from app.io.readers import open_source, SourceError
 from app.io.camera_import import validate_source
@@ -118,7 +126,7 @@ for path in sys.argv[1:]:
         out[path] = ["ok", v.valid, v.bad_count]
     except (SourceError, MappingError) as exc:
         out[path] = ["refused", str(exc)]
-out["maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+out["maxrss_kb"] = peak_kb()
 print(json.dumps(out))
 """
 
