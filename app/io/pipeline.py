@@ -41,7 +41,7 @@ from app.core.records import to_iso, utc_now
 from app.io.source import Chunk, Source, SourceError
 from app.store import audit
 from app.store import import_batches as batches
-from app.store.db import connect, transaction
+from app.store.db import connect, require_writable, transaction
 
 Progress = Callable[[int, int], None]
 Check = Callable[[], None]
@@ -329,6 +329,7 @@ def write_validation(conn: sqlite3.Connection, kind: RecordKind, report: Validat
     total = report.valid
     if total == 0:
         raise NothingToImport(f"{report.file_name} has no valid rows to import.")
+    require_writable(conn)  # the store's own gate (a store that failed its check takes no writes)
     now = to_iso(utc_now())
     guard = _Guard(conn, check)
     try:
@@ -363,6 +364,7 @@ def import_file(source: Source, kind: RecordKind, mapping: dict[str, Any], conn:
     check's exception (Cancel) — the store is then unchanged.
     """
     kind.check_mapping(mapping, source.columns)
+    require_writable(conn)  # refuse before reading the file, not after (transaction() checks again)
     report = new_report(source, kind, mapping)
     path = _db_file(conn)
     items: queue.Queue[Any] = queue.Queue(QUEUE_CHUNKS)
