@@ -22,6 +22,7 @@ PREFS: dict[str, Pref] = {p.key: p for p in [
     Pref("map/tiles_enabled", bool, False, "Show online map tiles"),
     Pref("map/tile_url", str, "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "Tile URL template"),
     Pref("map/tile_attribution", str, "© OpenStreetMap contributors", "Tile attribution"),
+    Pref("map/tile_max_age_days", int, 7, "Keep cached tiles (days)"),
     Pref("session/idle_lock_min", int, 15, "Lock after idle minutes"),
 ]}
 

@@ -12,6 +12,9 @@ NOTES = {
     "map/tiles_enabled": "Off by default: the map then works fully offline. When on, the map asks the tile server "
                          "for images of the area in view; the server sees those requests.",
     "map/tile_url": "A {z}/{x}/{y} URL template. Respect the server's usage policy.",
+    "map/tile_max_age_days": "How long a cached tile is used before it is fetched again, when the tile server does "
+                             "not say (its Cache-Control or Expires header wins). An expired tile is still shown "
+                             "while its new copy loads, and offline.",
 }
 
 

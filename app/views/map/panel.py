@@ -352,6 +352,7 @@ class MapPanel(QMainWindow):
         url = str(settings.get("map/tile_url"))
         if url != self.tiles.template:
             self.tiles.set_template(url)
+        self.tiles.max_age_s = max(0, int(settings.get("map/tile_max_age_days"))) * 86_400.0
         self.tiles.set_enabled(on)
         self.tiles.setVisible(on)
         self.layers_dock.set_checked("tiles", on)

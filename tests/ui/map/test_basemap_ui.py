@@ -195,7 +195,9 @@ def test_online_tiles_fail_said_once_then_recover(demo_window, qtbot) -> None:  
         settings.set("map/tiles_enabled", True)
         settings.set("map/tile_url", server.template)
         settings.set("map/tile_attribution", "Test tiles © nobody")
+        settings.set("map/tile_max_age_days", 2)
         window.features["map"].apply_preferences()
+        assert panel.tiles.max_age_s == 2 * 86_400  # the set age, used when the server says nothing
         messages: list[str] = []
         window.statusBar().messageChanged.connect(lambda m: messages.append(m) if m else None)
         panel.canvas.grab()
