@@ -367,6 +367,7 @@ def check_store(conn: sqlite3.Connection, file_head: ChainHead | None, *, head_f
 class AuditFilter:
     actor: str = ""        # exact name, case-insensitive
     action: str = ""       # exact action
+    actions: tuple[str, ...] = ()  # any of these actions (one act stored under several names over time)
     text: str = ""         # substring of the object or details
     since: str = ""        # UTC ISO, inclusive
     until: str = ""        # UTC ISO, exclusive
@@ -380,6 +381,9 @@ class AuditFilter:
         if self.action:
             clauses.append("action = ?")
             params.append(self.action)
+        if self.actions:
+            clauses.append(f"action IN ({', '.join('?' * len(self.actions))})")
+            params += list(self.actions)
         if self.text:
             like = "%" + self.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             clauses.append("(object LIKE ? ESCAPE '\\' OR details LIKE ? ESCAPE '\\')")

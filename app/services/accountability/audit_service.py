@@ -20,7 +20,11 @@ from typing import Any
 from app.core.permissions import Permission
 from app.core.records import to_iso, utc_now
 from app.services.session import Session
+from app.core.audit_actions import Resolver
 from app.store import audit as audit_store
+from app.store import owners as owner_store
+from app.store import requests as request_store
+from app.store import users as user_store
 from app.store.db import transaction
 
 PERSONAL_KEYS = frozenset({"email", "phone", "address", "contact", "display_name", "owner_name",
@@ -86,6 +90,40 @@ def read_page(session: Session, flt: audit_store.AuditFilter, before_seq: int | 
     session.require(Permission.VIEW_AUDIT)
     mask = must_mask(session)
     return [to_row(r, mask) for r in audit_store.page(session.conn, flt, before_seq, limit)]
+
+
+def reference_resolver(session: Session) -> Resolver:
+    """Names for the ids in audit entries, as an auditor may see them: owners by their anonymous number ("Neighbor
+    #12", never a name), requests by id and public log number, users by name. Cached per resolver (one view)."""
+    session.require(Permission.VIEW_AUDIT)
+    conn = session.conn
+    cache: dict[tuple[str, str], str | None] = {}
+
+    def lookup(kind: str, ident: str) -> str | None:
+        if not ident.isdigit():
+            return None
+        number = int(ident)
+        if kind == "owner":
+            owner = owner_store.owner_summary(conn, number)
+            return f"Neighbor #{owner.anonymity_no}" if owner is not None else None
+        if kind == "request":
+            request = request_store.get_request(conn, number)
+            if request is None:
+                return None
+            public = f" · public log no. {request.public_no}" if request.public_no else " (not sent)"
+            return f"#{number}{public} · case {request.case_number}"
+        if kind == "user":
+            user = user_store.get(conn, number)
+            return user.name if user is not None else None
+        return None
+
+    def resolve(kind: str, ident: str) -> str | None:
+        key = (kind, ident)
+        if key not in cache:
+            cache[key] = lookup(kind, ident)
+        return cache[key]
+
+    return resolve
 
 
 # --- export ---------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from app.core.audit_actions import OWNER_CONTACT_VIEWED
 from app.core.permissions import Permission
 from app.core.records import Camera, Owner, OwnerContact, OwnerSummary
 from app.core.validators import validate_camera, validate_owner
@@ -99,7 +100,7 @@ class RegistryService:
         with self.session.atomic() as conn:
             contact = owner_store.owner_contact(conn, owner_id)
             summary = owner_store.owner_summary(conn, owner_id)
-            self.session.audit("view_owner_contact", f"owner:{owner_id}",
+            self.session.audit(OWNER_CONTACT_VIEWED, f"owner:{owner_id}",
                                {"owner_id": owner_id, "anonymity_no": summary.anonymity_no if summary else None})
         return contact
 

@@ -7,7 +7,6 @@ verification run off the GUI thread on a connection of their own, with progress 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,17 +35,20 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from app.core import audit_actions, timefmt
 from app.core.permissions import Permission
 from app.services.accountability import audit_service
 from app.services.session import PermissionDenied, Session
 from app.store import audit as audit_store
 from app.store.db import connect
+from app.views.accountability.audit_detail import AuditDetailPane
 from app.views.widgets import files
 from app.workers.jobs import JobControl, run_job
 
@@ -63,8 +65,9 @@ class AuditTableModel(QAbstractTableModel):
     """Audit entries matching a filter, newest first, fetched a page at a time."""
 
     COL_SEQ, COL_AT, COL_ACTOR, COL_ACTION, COL_OBJECT, COL_DETAILS = range(6)
-    HEADERS = ["#", "Time (UTC)", "Actor", "Action", "Object", "Details"]
+    HEADERS = ["#", "Time", "Who", "Act", "About", "Details"]
     SeqRole = Qt.ItemDataRole.UserRole
+    StoredRole = Qt.ItemDataRole.UserRole + 1  # the stored text of the cell (action name, object reference, JSON)
 
     def __init__(self, session: Session, page_size: int = 500, parent: Any = None) -> None:
         super().__init__(parent)
@@ -75,6 +78,7 @@ class AuditTableModel(QAbstractTableModel):
         self.total = 0
         self.exhausted = True
         self.denied = ""
+        self.resolve: audit_actions.Resolver | None = None
 
     # --- loading --------------------------------------------------------------------------------------------------
     def set_filter(self, flt: audit_store.AuditFilter) -> None:
@@ -84,6 +88,7 @@ class AuditTableModel(QAbstractTableModel):
         self.denied = ""
         try:
             first = audit_service.read_page(self.session, flt, None, self.page_size)
+            self.resolve = audit_service.reference_resolver(self.session)
             self.total = audit_store.count(self.session.conn, flt)
         except PermissionDenied as exc:
             first, self.total, self.denied = [], 0, str(exc)
@@ -126,6 +131,10 @@ class AuditTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.HEADERS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return [("Entry number in the hash chain"), f"Local time, {timefmt.zone_name()}", "The user who acted",
+                    "What was done", "The record it was done to: requests by number, owners by their anonymous "
+                    "number", "The entry's details, by name (the pane on the right shows them all)"][section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -134,15 +143,27 @@ class AuditTableModel(QAbstractTableModel):
         row = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return [row.seq, row.at.replace("T", " ").rstrip("Z"), row.actor, row.action, row.object,
-                    row.details][col]
+            if col == self.COL_SEQ:
+                return row.seq
+            if col == self.COL_AT:
+                return timefmt.short(row.at, seconds=True)
+            if col == self.COL_ACTOR:
+                return row.actor
+            if col == self.COL_ACTION:
+                return audit_actions.label(row.action)
+            if col == self.COL_OBJECT:
+                return audit_actions.object_text(row.object, self.resolve)
+            return audit_actions.details_summary(row.details, self.resolve)
+        if role == self.StoredRole:
+            return [row.seq, row.at, row.actor, row.action, row.object, row.details][col]
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.COL_DETAILS:
-                try:
-                    text = json.dumps(json.loads(row.details), indent=2, ensure_ascii=False)
-                except json.JSONDecodeError:
-                    text = row.details
-                return text + ("\n\n(personal data hidden for your role)" if row.masked else "")
+                text = "\n".join(f"{k}: {v}" for k, v in audit_actions.detail_fields(row.details, self.resolve))
+                return (text or "No details") + ("\n\n(personal data hidden for your role)" if row.masked else "")
+            if col == self.COL_ACTION:
+                return f"Stored as {row.action}"
+            if col == self.COL_AT:
+                return f"{timefmt.readable(row.at)} — stored in UTC as {row.at}"
             if col == self.COL_SEQ:
                 return f"Entry {row.seq}, SHA-256 {row.hash}"
             return None
@@ -173,7 +194,8 @@ class AuditTab(QWidget):
         self.setObjectName("tab_audit")
         self.model = AuditTableModel(window.ctx.session, parent=self)
         self.actor_box = _combo("Only entries by this user (exact name)", "audit_actor", self)
-        self.action_box = _combo("Only entries of this action, e.g. sign_in_failed", "audit_action", self)
+        self.action_box = _combo("Only entries of this act, e.g. “Sign-in failed”", "audit_action", self)
+        self.action_box.setMinimumContentsLength(18)
         self.text_edit = QLineEdit(self)
         self.text_edit.setObjectName("audit_text")
         self.text_edit.setPlaceholderText("Object or details contain…")
@@ -182,11 +204,11 @@ class AuditTab(QWidget):
         now = QDateTime.currentDateTimeUtc()
         self.from_check = QCheckBox("&From", self)
         self.from_check.setObjectName("audit_from_on")
-        self.from_check.setToolTip("Only entries at or after this time (UTC)")
+        self.from_check.setToolTip(f"Only entries at or after this time ({timefmt.zone_name()})")
         self.from_edit = self._date_edit(now.addDays(-30), "audit_from")
         self.to_check = QCheckBox("&To", self)
         self.to_check.setObjectName("audit_to_on")
-        self.to_check.setToolTip("Only entries before this time (UTC)")
+        self.to_check.setToolTip(f"Only entries before this time ({timefmt.zone_name()})")
         self.to_edit = self._date_edit(now.addDays(1), "audit_to")
         self.refresh_button = QPushButton("&Refresh", self)
         self.refresh_button.setObjectName("audit_refresh")
@@ -218,8 +240,16 @@ class AuditTab(QWidget):
         self.denied_label.setObjectName("audit_denied")
         self.denied_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.denied_label.setWordWrap(True)
+        self.detail = AuditDetailPane(self)
+        self.split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.split.setObjectName("audit_split")
+        self.split.addWidget(self.table)
+        self.split.addWidget(self.detail)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 1)
+        self.split.setSizes([900, 340])
         self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.split)
         self.stack.addWidget(self.denied_label)
 
         bar = QHBoxLayout()
@@ -237,11 +267,21 @@ class AuditTab(QWidget):
         buttons.addWidget(self.status, 1)
         for widget in (self.refresh_button, self.export_button, self.verify_button, self.verify_head_button):
             buttons.addWidget(widget)
+        # The controls live in two panels of their own, so a role that may not read the log sees only the message.
+        self.filters = QWidget(self)
+        self.filters.setObjectName("audit_filters")
+        filters = QVBoxLayout(self.filters)
+        filters.setContentsMargins(0, 0, 0, 0)
+        filters.addLayout(bar)
+        filters.addLayout(period)
+        self.controls = QWidget(self)
+        self.controls.setObjectName("audit_controls")
+        self.controls.setLayout(buttons)
+        buttons.setContentsMargins(0, 0, 0, 0)
         layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addLayout(period)
+        layout.addWidget(self.filters)
         layout.addWidget(self.stack, 1)
-        layout.addLayout(buttons)
+        layout.addWidget(self.controls)
 
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -260,19 +300,22 @@ class AuditTab(QWidget):
         self.export_button.clicked.connect(lambda: export_audit(window, self.current_filter()))
         self.verify_button.clicked.connect(lambda: verify_audit(window))
         self.verify_head_button.clicked.connect(lambda: verify_audit_with_head(window))
+        self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.model.modelReset.connect(lambda: self.detail.show_row(None))
         self.model.modelReset.connect(self._update_status)
         self.model.rowsInserted.connect(self._update_status)
         self._restore_columns()
         window.on_close(self._save_columns)
         self._loaded = False
+        self._action_names: list[str] = []
 
     def _date_edit(self, value: QDateTime, name: str) -> QDateTimeEdit:
         edit = QDateTimeEdit(value, self)
         edit.setObjectName(name)
-        edit.setTimeZone(QTimeZone.utc())
-        edit.setDisplayFormat("yyyy-MM-dd HH:mm")
+        edit.setTimeZone(QTimeZone.systemTimeZone())
+        edit.setDisplayFormat("yyyy-MM-dd HH:mm t")
         edit.setCalendarPopup(True)
-        edit.setToolTip("UTC")
+        edit.setToolTip(f"Local time, {timefmt.zone_name()}")
         return edit
 
     # --- filters --------------------------------------------------------------------------------------------------
@@ -282,11 +325,23 @@ class AuditTab(QWidget):
 
         return audit_store.AuditFilter(
             actor=self.actor_box.currentText().strip(),
-            action=self.action_box.currentText().strip(),
+            actions=tuple(self._chosen_actions()),
             text=self.text_edit.text().strip(),
             since=iso(self.from_edit) if self.from_check.isChecked() else "",
             until=iso(self.to_edit) if self.to_check.isChecked() else "",
         )
+
+    def _chosen_actions(self) -> list[str]:
+        """Every stored name of the act chosen (by its label, or typed as a stored name)."""
+        text = self.action_box.currentText().strip()
+        if not text:
+            return []
+        by_label = {audit_actions.label(a).casefold(): a for a in self._action_names}
+        return audit_actions.names_for(by_label.get(text.casefold(), text))
+
+    def _show_detail(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = self.model.rows[current.row()] if current.isValid() and current.row() < len(self.model.rows) else None
+        self.detail.show_row(row, self.model.resolve)
 
     def apply_filter(self) -> None:
         self._debounce.stop()
@@ -308,8 +363,10 @@ class AuditTab(QWidget):
         conn = self.window_.ctx.conn
         # Actors from the users table (cheap), not DISTINCT over a log of millions of rows.
         actors = [r[0] for r in conn.execute("SELECT name FROM users ORDER BY name COLLATE NOCASE")]
+        stored = {audit_actions.canonical(a) for a in audit_store.distinct(conn, "action")}
+        self._action_names = sorted(stored, key=lambda a: audit_actions.label(a).casefold())
         choices = ((self.actor_box, ["", *actors, "system", "anonymous"]),
-                   (self.action_box, ["", *audit_store.distinct(conn, "action")]))
+                   (self.action_box, ["", *(audit_actions.label(a) for a in self._action_names)]))
         for box, items in choices:
             text = box.currentText()
             box.blockSignals(True)
@@ -326,12 +383,17 @@ class AuditTab(QWidget):
         if self.model.denied:
             role = self.window_.ctx.session.user
             who = f"You are signed in as {role.name} ({role.role.value})." if role else "Nobody is signed in."
-            self.denied_label.setText(f"<h3>The audit log is for auditors, supervisors and administrators.</h3>"
-                                      f"<p>{who}</p>")
+            self.denied_label.setText("<h3>The audit log is for auditors, supervisors and administrators.</h3>"
+                                      f"<p>{who} Ask one of them, or sign in with such an account "
+                                      "(File ▸ Sign Out).</p>")
             self.stack.setCurrentWidget(self.denied_label)
             self.status.setText("")
+            self.filters.hide()
+            self.controls.hide()
             return
-        self.stack.setCurrentWidget(self.table)
+        self.filters.show()
+        self.controls.show()
+        self.stack.setCurrentWidget(self.split)
         shown, total = self.model.rowCount(), self.model.total
         more = " (scroll for more)" if self.model.canFetchMore() else ""
         self.status.setText(f"{total:,} matching entries; {shown:,} loaded{more}")

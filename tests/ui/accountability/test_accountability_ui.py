@@ -262,11 +262,16 @@ def test_audit_tab_filters(make_window, qtbot) -> None:  # noqa: ANN001
     tab.actor_box.setEditText("ana")
     tab.apply_filter()
     assert [model.data(model.index(r, model.COL_ACTION)) for r in range(model.rowCount())] == [
+        "Owner contact viewed", "Registry searched"]
+    assert [model.data(model.index(r, model.COL_ACTION), model.StoredRole) for r in range(model.rowCount())] == [
         "owner_contact_viewed", "registry_search"]
     tab.actor_box.setEditText("")
-    tab.action_box.setEditText("request_approved")
+    tab.action_box.setEditText("Request approved")  # the label, as the choices show it
     tab.apply_filter()
-    assert model.rowCount() == 1 and model.data(model.index(0, model.COL_OBJECT)) == "request:3"
+    assert model.rowCount() == 1 and model.data(model.index(0, model.COL_OBJECT), model.StoredRole) == "request:3"
+    tab.action_box.setEditText("request_approved")  # a stored name typed in still works
+    tab.apply_filter()
+    assert model.rowCount() == 1
     tab.action_box.setEditText("")
     window.actions[Action.FIND].trigger()
     assert tab.text_edit.hasFocus() or window.focusWidget() is tab.text_edit
@@ -278,7 +283,7 @@ def test_audit_tab_filters(make_window, qtbot) -> None:  # noqa: ANN001
     tab.to_check.setChecked(True)
     tab.to_edit.setDateTime(tab.to_edit.dateTime().fromString("2026-03-06T00:00:00Z", Qt.DateFormat.ISODate))
     tab.apply_filter()
-    assert [model.data(model.index(r, model.COL_OBJECT)) for r in range(model.rowCount())] == [
+    assert [model.data(model.index(r, model.COL_OBJECT), model.StoredRole) for r in range(model.rowCount())] == [
         "request:3", "owner:12"]
     assert "2 matching" in tab.status.text()
 

@@ -204,10 +204,10 @@ def test_owner_contact_only_in_the_pane_after_click_and_audited(make_window, qtb
     dock = tab.owner_dock
     assert dock.fields["display_name"].text() == "Resident 0"
     assert not dock.contact_box.isVisibleTo(dock) and dock.contact["email"].text() == ""
-    assert audit(window, "view_owner_contact") == []
+    assert audit(window, "owner_contact_viewed") == []
     qtbot.mouseClick(dock.show_contact_button, Qt.MouseButton.LeftButton)
     assert dock.contact_box.isVisibleTo(dock) and dock.contact["email"].text() == "r0@example.org"
-    assert audit(window, "view_owner_contact")[0]["anonymity_no"] == 1
+    assert audit(window, "owner_contact_viewed")[0]["anonymity_no"] == 1
     window.camera_selection.set_ids([ids[1]], source=None)  # another owner: contact hidden again
     assert tab.table.selectionModel().isRowSelected(1) and not tab.table.selectionModel().isRowSelected(0)
     assert dock.fields["display_name"].text() == "Resident 1" and dock.contact["email"].text() == ""
@@ -224,7 +224,7 @@ def test_admin_may_not_see_contact_and_auditor_may_not_see_or_edit(make_window, 
     window.camera_selection.set_ids(tab.model.arrays.ids, source=None)
     qtbot.mouseClick(tab.owner_dock.show_contact_button, Qt.MouseButton.LeftButton)
     assert warnings and "may not view owner contact" in warnings[0]
-    assert tab.owner_dock.contact["email"].text() == "" and audit(window, "view_owner_contact") == []
+    assert tab.owner_dock.contact["email"].text() == "" and audit(window, "owner_contact_viewed") == []
     # The same window after an auditor signs in: no registry, no edits, refused if asked anyway.
     from app.core.records import Role
     from app.services.session import User
