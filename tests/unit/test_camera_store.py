@@ -181,7 +181,7 @@ def test_permissions_and_contact_audit(conn: sqlite3.Connection) -> None:
     assert service(conn, "supervisor").owner_contact(oid).phone == "555-0100"
     action, details = audit_actions(conn)[-1]
     assert len(audit_actions(conn)) == before + 1
-    assert action == "view_owner_contact" and details == {"owner_id": oid, "anonymity_no": 1}
+    assert action == "owner_contact_viewed" and details == {"owner_id": oid, "anonymity_no": 1}
 
 
 def test_load_arrays_chunks_match_rows(conn: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch) -> None:
