@@ -330,8 +330,11 @@ def check_store(conn: sqlite3.Connection, file_head: ChainHead | None, *, head_f
 
     problems: list[str] = page_problems(conn)
     notes: list[str] = []
-    problems += protection_problems(conn)
-    chain = verify(conn, given, progress)
+    try:
+        chain = verify(conn, given, progress)
+    except sqlite3.DatabaseError as exc:  # damaged pages inside the log itself
+        problems.append(f"the audit log cannot be read to its end: {exc}")
+        return StoreCheck(VerifyResult(False, 0, GENESIS_HASH, None, str(exc)), tuple(problems), (), file_head)
     chain = VerifyResult(chain.ok, chain.entries, chain.head_hash, chain.broken_seq, chain.reason, chain.head_seq)
     if not chain.ok:
         problems.append(f"entry {chain.broken_seq}: {chain.reason}")
@@ -356,9 +359,10 @@ def check_store(conn: sqlite3.Connection, file_head: ChainHead | None, *, head_f
             except sqlite3.Error:
                 continue
             if n:
-                problems.append(f"the audit log is empty, but the store holds {n} {table} rows, each of which was "
-                                "written with an audit entry: the log was emptied")
+                problems.append(f"the audit log is empty, but the store holds {n} {table} rows, which Canvass only "
+                                "writes together with audit entries: the log was emptied")
                 break
+    problems += protection_problems(conn)
     return StoreCheck(chain, tuple(problems), tuple(notes), file_head)
 
 
