@@ -44,7 +44,15 @@ def install_excepthook(log_file: Path) -> None:
             sys.__excepthook__(exc_type, exc, tb)
             return
 
+        from app.services.session import PermissionDenied
+        from app.store.db import StoreError
+
         def show() -> None:
+            if isinstance(exc, StoreError | PermissionDenied):
+                # Expected refusals (a store closed to writes, a full disk, an ended session): the message says it
+                # all, with no traceback.
+                QMessageBox(QMessageBox.Icon.Warning, APP_NAME, str(exc)).exec()
+                return
             box = QMessageBox(QMessageBox.Icon.Critical, f"{APP_NAME} — unexpected error",
                               f"Something went wrong: {exc}\n\nYour data is safe: every change is saved in a "
                               f"transaction.\nThe details are in the log file:\n{log_file}")

@@ -16,8 +16,8 @@ API
     ``id`` int64 (1..n), ``lat``/``lon`` float64, ``kind`` int8 (index into ``KIND_CODES``), ``source`` int8
     (index into ``SOURCE_CODES``), ``heading_deg``/``fov_deg``/``range_m`` float32, ``retention_days`` int32,
     ``owner`` int64 (1..n_owners, several cameras per owner), ``house_no`` int32 and ``street`` int16 (index
-    into ``STREET_NAMES``) from which the text label is made (``registry_labels``) — labels are not stored as
-    a million Python strings.
+    into ``STREET_NAMES``); the text label (``registry_labels``: what the camera sees, never an address) is not
+    stored as a million Python strings.
 
 ``write_registry_csv(path, arrays)``
     The registry as CSV with columns ``id,lat,lon,kind,heading_deg,fov_deg,range_m,retention_days,label``
@@ -348,11 +348,8 @@ def _business_site(g: _Gen, hood: Neighbourhood, room: int, owners: list[dict[st
     for k in range(count):
         kind = "doorbell" if k == 0 and g.rng.random() < 0.1 else "business_cctv"
         _camera(g, cameras, owner, kind, x, y, toward, "imported" if imported else "self_registered",
-                registered + timedelta(minutes=3 * k), f"{name}, {number} {street} #{k + 1}",
+                registered + timedelta(minutes=3 * k), text.camera_label(kind, k, business=True),
                 batch if imported else None, f"BIZ-{len(cameras) + 1:05d}" if imported else None)
-
-
-_PLACE_LABELS = {"doorbell": "front door", "floodlight": "driveway", "spotlight": "side yard", "indoor": "front room"}
 
 
 def _home_site(g: _Gen, hood: Neighbourhood, room: int, owners: list[dict[str, Any]],
@@ -374,7 +371,7 @@ def _home_site(g: _Gen, hood: Neighbourhood, room: int, owners: list[dict[str, A
             source, registered, b = "imported", g.now - timedelta(days=700), batch
         else:
             source, registered, b = "self_registered", g.days_ago(1, 1100), None
-        _camera(g, cameras, owner, kind, x, y, toward, source, registered, f"{number} {street} — {_PLACE_LABELS[kind]}",
+        _camera(g, cameras, owner, kind, x, y, toward, source, registered, text.camera_label(kind, k),
                 b, f"VR-{len(cameras) + 1:05d}" if b else None)
 
 

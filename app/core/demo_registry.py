@@ -86,10 +86,12 @@ def large_registry(n: int, seed: int = 1) -> dict[str, np.ndarray]:
 
 
 def registry_labels(arrays: dict[str, np.ndarray], start: int = 0, stop: int | None = None) -> list[str]:
-    """Text labels ("1234 Cedar Avenue") of rows start..stop, made on demand."""
-    names = STREET_NAMES
-    return [f"{no} {names[s]}" for no, s in zip(arrays["house_no"][start:stop].tolist(),
-                                                 arrays["street"][start:stop].tolist(), strict=True)]
+    """Text labels ("driveway and garage door": what the camera sees, never an address) of rows start..stop."""
+    from app.core.demo_text import camera_label
+
+    kinds = KIND_CODES
+    return [camera_label(kinds[k], s) for k, s in zip(arrays["kind"][start:stop].tolist(),
+                                                       arrays["street"][start:stop].tolist(), strict=True)]
 
 
 def registry_owner_count(arrays: dict[str, np.ndarray]) -> int:

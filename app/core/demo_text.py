@@ -121,3 +121,20 @@ OPERATIONS = [
 ]
 
 PARTS_OF_DAY = ["morning", "afternoon", "evening"]
+
+# What a camera sees, never whose house it is on: a label beside "Neighbor #n" must not carry the owner's address.
+_HOME_VIEWS = {
+    "doorbell": ("front door and porch", "front step and walk", "porch and front yard"),
+    "floodlight": ("driveway", "driveway and garage door", "side of the house and driveway"),
+    "spotlight": ("side yard", "back yard and gate", "side path"),
+    "indoor": ("front room, facing the window", "entry hall", "front room"),
+}
+_BUSINESS_VIEWS = ("shop entrance", "sidewalk in front of the shop", "counter and till", "rear door and alley",
+                   "parking lot", "loading bay")
+_OTHER_VIEWS = {"business_cctv": _BUSINESS_VIEWS, "city_cctv": ("intersection", "street corner", "crosswalk")}
+
+
+def camera_label(kind: str, k: int = 0, *, business: bool = False) -> str:
+    """The demo's label for the k-th camera of a site: what it looks at (no address, no owner's name)."""
+    views = _BUSINESS_VIEWS if business else _HOME_VIEWS.get(kind) or _OTHER_VIEWS.get(kind, ("street view",))
+    return views[k % len(views)]

@@ -7,12 +7,12 @@ decline or opt out of all future requests.
 
 from __future__ import annotations
 
-import csv
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from app.io.safe_files import write_private_csv
+from app.store.audit import ChainHead
 
 COLUMNS = ["neighbor_no", "display_name", "email", "phone", "address", "contact_preference", "cameras",
            "public_no", "case_number", "agency", "category", "window_start", "window_end", "respond_by",
@@ -78,22 +78,14 @@ def notice_rows(facts: RequestFacts, notices: Sequence) -> list[list[object]]:  
     return rows
 
 
-def write_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    """Write a CSV atomically (temp file + rename), private to the user: it holds contact details."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(rows)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def write_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]],
+               head: ChainHead | None = None) -> None:
+    """Write a CSV atomically (temp file + rename), private to the user (it holds contact details), its text cells
+    neutralised against spreadsheet formulas; with the audit head it was made at beside it, if given."""
+    write_private_csv(path, header, rows, head)
 
 
-def write_outreach_csv(path: Path, facts: RequestFacts, notices: Sequence) -> int:
+def write_outreach_csv(path: Path, facts: RequestFacts, notices: Sequence, head: ChainHead | None = None) -> int:
     rows = notice_rows(facts, notices)
-    write_rows(path, COLUMNS, rows)
+    write_rows(path, COLUMNS, rows, head)
     return len(rows)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from app.core.permissions import Permission, allowed
 from app.core.records import Role
 from app.store import audit as audit_store
-from app.store.db import transaction
+from app.store.db import StoreError, transaction
 
 
 class PermissionDenied(Exception):
@@ -22,6 +23,13 @@ class PermissionDenied(Exception):
 
 class NotSignedIn(PermissionDenied):
     pass
+
+
+class AccountDeactivated(NotSignedIn):
+    def __init__(self, user: str, permission: Permission) -> None:
+        Exception.__init__(self, f"The account “{user}” was deactivated by an administrator, so this session has "
+                                 "ended. Nothing was done.")
+        self.permission = permission
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,31 @@ class Session:
         self.conn = conn
         self.user = user
         self._listeners: list[Callable[[User | None], None]] = []
+        self._thread = threading.get_ident()  # the connection's thread: the user record is re-read only there
+        self.ended_reason = ""  # why the store ended this session (deactivated), for the sign-in screen
+
+    def refresh(self) -> User | None:
+        """Follow the user record: a role changed by an administrator applies from this act on, a deactivated
+        account ends the session here (signed out, audited). Sessions of users not in the store (the system, tests
+        that build a User by hand) are left as they are."""
+        user = self.user
+        if user is None or user.id is None or threading.get_ident() != self._thread:
+            return user
+        from app.store import users as user_store
+
+        rec = user_store.get(self.conn, user.id)
+        if rec is None or not rec.active:
+            self.ended_reason = f"The account “{user.name}” was deactivated by an administrator."
+            if not self.conn.in_transaction:
+                try:
+                    self.audit("sign_out", f"user:{user.name}", {"reason": "account deactivated"})
+                except (StoreError, sqlite3.Error):
+                    pass  # a store closed to writes: the deactivation itself is in the log
+            self.set_user(None)
+            return None
+        if rec.role != user.role or rec.name != user.name:
+            self.set_user(User(rec.id, rec.name, rec.role))
+        return self.user
 
     def set_user(self, user: User | None) -> None:
         """Switch the signed-in user (sign out: None) and tell whoever asked (views refresh what they show)."""
@@ -65,14 +98,20 @@ class Session:
         return self.user.name if self.user else "anonymous"
 
     def can(self, permission: Permission) -> bool:
-        return self.user is not None and allowed(self.user.role, permission)
+        user = self.refresh()
+        return user is not None and allowed(user.role, permission)
 
     def require(self, permission: Permission) -> User:
-        if self.user is None:
+        """The signed-in user, if they may; checked against the user record as it is now, at every act."""
+        was = self.user
+        user = self.refresh()
+        if user is None:
+            if was is not None:
+                raise AccountDeactivated(was.name, permission)
             raise NotSignedIn("nobody", "signed out", permission)
-        if not allowed(self.user.role, permission):
-            raise PermissionDenied(self.user.name, self.user.role.value, permission)
-        return self.user
+        if not allowed(user.role, permission):
+            raise PermissionDenied(user.name, user.role.value, permission)
+        return user
 
     def audit(self, action: str, obj: str = "", details: dict[str, Any] | None = None) -> int:
         """Append an audit entry. Inside an open transaction it joins it; otherwise it commits on its own."""

@@ -56,6 +56,16 @@ def load_agencies(conn: sqlite3.Connection) -> list[AgencyShape]:
     return out
 
 
+def camera_public_label(conn: sqlite3.Connection, camera_id: int) -> str:
+    """A camera's label as the map may show it beside "Neighbor #n": withheld when it names an address (the
+    owner's address is read only to make that decision, never returned)."""
+    from app.core.labels import public_label
+
+    row = conn.execute("SELECT c.label, IFNULL(o.address, '') FROM cameras c LEFT JOIN owners o ON o.id = c.owner_id "
+                       "WHERE c.id = ?", (camera_id,)).fetchone()
+    return "" if row is None else public_label(row[0], row[1])
+
+
 def owner_anonymity_no(conn: sqlite3.Connection, owner_id: int) -> int | None:
     """Only the owner's public number: the map never reads names or contact details."""
     row = conn.execute("SELECT anonymity_no FROM owners WHERE id = ?", (owner_id,)).fetchone()

@@ -141,3 +141,34 @@ def delete_owner_if_unused(conn: sqlite3.Connection, owner_id: int) -> dict[str,
         return None
     conn.execute("RELEASE owner_delete")
     return row
+
+
+def record_consent_change(conn: sqlite3.Connection, owner_id: int, new: str, *, effective_at: str, recorded_by: str,
+                          how: str = "", note: str = "") -> str | None:
+    """Write a consent change as a record of its own and apply it to the owner; returns the consent it replaced
+    (None for an owner's first consent). The only way the store changes an owner's consent."""
+    row = conn.execute("SELECT consent FROM owners WHERE id = ?", (owner_id,)).fetchone()
+    if row is None:
+        raise OwnerError(f"There is no owner {owner_id}.")
+    conn.execute("INSERT INTO consent_changes (owner_id, old_consent, new_consent, effective_at, recorded_at, "
+                 "recorded_by, how, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 (owner_id, row[0], new, effective_at, to_iso(utc_now()), recorded_by, how, note))
+    conn.execute("UPDATE owners SET consent = ?, consent_changed_on = ? WHERE id = ?", (new, effective_at, owner_id))
+    return str(row[0])
+
+
+def record_first_consent(conn: sqlite3.Connection, owner_id: int, consent: str, *, recorded_by: str,
+                         how: str) -> None:
+    """The consent a new owner was registered with, as the first of their consent records."""
+    at = conn.execute("SELECT consent_changed_on FROM owners WHERE id = ?", (owner_id,)).fetchone()
+    conn.execute("INSERT INTO consent_changes (owner_id, old_consent, new_consent, effective_at, recorded_at, "
+                 "recorded_by, how) VALUES (?, NULL, ?, ?, ?, ?, ?)",
+                 (owner_id, consent, (at[0] if at and at[0] else to_iso(utc_now())), to_iso(utc_now()),
+                  recorded_by, how))
+
+
+def consent_history(conn: sqlite3.Connection, owner_id: int) -> list[tuple[str | None, str, str, str, str]]:
+    """(old, new, effective_at, recorded_by, how), oldest first."""
+    return [tuple(r) for r in conn.execute(  # type: ignore[misc]
+        "SELECT old_consent, new_consent, effective_at, recorded_by, how FROM consent_changes WHERE owner_id = ? "
+        "ORDER BY id", (owner_id,))]

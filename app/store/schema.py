@@ -399,7 +399,9 @@ CREATE TABLE milestones (
 V5_CONSENT = """
 CREATE TABLE consent_changes (
     id INTEGER PRIMARY KEY,
-    owner_id INTEGER NOT NULL REFERENCES owners(id),
+    -- An owner deleted with their last camera (or an undone add) takes their consent records along; the audit log
+    -- keeps every consent_changed entry.
+    owner_id INTEGER NOT NULL REFERENCES owners(id) ON DELETE CASCADE,
     old_consent TEXT CHECK (old_consent IS NULL OR old_consent IN ('opt_in', 'opt_out')),
     new_consent TEXT NOT NULL CHECK (new_consent IN ('opt_in', 'opt_out')),
     effective_at TEXT NOT NULL,          -- when the owner made the choice (UTC ISO)

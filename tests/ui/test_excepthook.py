@@ -46,3 +46,20 @@ def test_error_dialog_appears_on_the_gui_thread(qapp, qtbot, tmp_path: Path,  # 
     except KeyError:
         hook(*sys.exc_info())
     assert len(shown) == 2 and shown[1][0] is True  # shown at once, synchronously
+
+
+def test_a_store_refusal_is_a_plain_message_without_a_traceback(qapp, tmp_path: Path,  # noqa: ANN001
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.store.db import StoreWriteError
+
+    monkeypatch.delenv("CANVASS_SMOKE_EXIT_MS", raising=False)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    shown: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append((box.windowTitle(), box.text(),
+                                                                       box.detailedText())) or 0)
+    install_excepthook(tmp_path / "canvass.log")
+    try:
+        raise StoreWriteError("Nothing was saved: the disk holding the database is full.")
+    except StoreWriteError:
+        sys.excepthook(*sys.exc_info())
+    assert shown == [("Canvass", "Nothing was saved: the disk holding the database is full.", "")]

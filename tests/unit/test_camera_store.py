@@ -138,8 +138,10 @@ def test_service_add_edit_delete_are_audited_and_undo_restores_exactly(conn: sql
     assert (camera_store.camera_rows(conn, [cid]), owner_store.owner_row(conn, oid)) == snapshot
 
     actions = [a for a, _ in audit_actions(conn)]
-    assert actions == ["camera_add", "camera_add_undo", "camera_add_redo", "camera_edit", "camera_edit_undo",
-                       "camera_delete", "camera_delete_undo"]
+    assert actions == ["camera_add", "camera_add_undo", "camera_add_redo", "consent_changed", "camera_edit",
+                       "consent_changed", "camera_edit_undo", "camera_delete", "camera_delete_undo"]
+    assert [d["consent"] for a, d in audit_actions(conn) if a == "consent_changed"] == [["opt_out", "opt_in"],
+                                                                                       ["opt_in", "opt_out"]]
     details = dict(audit_actions(conn))
     assert "cy@example.org" not in json.dumps(details)  # contact details never go into the audit log
     assert details["camera_edit"]["changed"]["lat"] == [44.63, 44.7]

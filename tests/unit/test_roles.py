@@ -77,7 +77,7 @@ def test_grants_match_the_issue_matrix() -> None:
 @pytest.mark.parametrize("role", list(Role))
 def test_session_require_and_can_for_every_permission(conn: sqlite3.Connection, role: Role,
                                                       permission: Permission) -> None:
-    session = Session(conn, User(1, "someone", role))
+    session = Session(conn, User(None, "someone", role))  # not a stored user: the matrix, not the record
     expected = permission in EXPECTED[role]
     assert session.can(permission) is expected
     if expected:

@@ -8,7 +8,6 @@ session's connection.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import sqlite3
@@ -19,6 +18,7 @@ from typing import Any
 
 from app.core.permissions import Permission
 from app.core.records import to_iso, utc_now
+from app.io.safe_files import csv_writer
 from app.services.session import Session
 from app.core.audit_actions import Resolver
 from app.store import audit as audit_store
@@ -160,8 +160,10 @@ def write_export(conn: sqlite3.Connection, flt: audit_store.AuditFilter, csv_pat
     tmp_head = head_path.with_name(head_path.name + ".part")
     written, after = 0, 0
     try:
-        with open(tmp_csv, "w", newline="", encoding="utf-8") as fh:
-            out = csv.writer(fh)
+        fd = os.open(tmp_csv, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it names people: private from the start
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as fh:
+            out = csv_writer(fh)  # text cells neutralised: an actor named "=HYPERLINK(…)" stays text
             out.writerow(CSV_COLUMNS)
             while True:
                 # Keyset by seq, up to the head seen at the start: entries appended meanwhile are not half-included.

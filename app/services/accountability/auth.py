@@ -42,6 +42,10 @@ DEMO_USERS: list[tuple[str, Role]] = [
 DEMO_ANALYST = "ana"
 
 
+SIGN_IN_FAILED = ("The user name or the password is wrong, or the account is not active. Check both (passwords are "
+                  "case-sensitive), or ask an administrator.")
+
+
 class AuthError(Exception):
     """A sign-in or user change that cannot be done; the message says why and what to do."""
 
@@ -135,8 +139,10 @@ def failures_since_success(conn: sqlite3.Connection, name: str, now: datetime) -
     last_ok = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_log WHERE action IN ('sign_in', 'unlock') AND "
                            "object = ? COLLATE NOCASE", (obj,)).fetchone()[0]
     since = to_iso(now - LOCKOUT)
-    return int(conn.execute("SELECT count(*) FROM audit_log WHERE action = 'sign_in_failed' AND object = ? "
-                            "COLLATE NOCASE AND seq > ? AND at >= ?", (obj, last_ok, since)).fetchone()[0])
+    # A wrong current password when changing one's own password counts like a failed sign-in.
+    return int(conn.execute("SELECT count(*) FROM audit_log WHERE action IN ('sign_in_failed', "
+                            "'password_change_failed') AND object = ? COLLATE NOCASE AND seq > ? AND at >= ?",
+                            (obj, last_ok, since)).fetchone()[0])
 
 
 def _fail(conn: sqlite3.Connection, obj_name: str, attempted: str, reason: str, action: str) -> None:
@@ -162,22 +168,26 @@ def sign_in(conn: sqlite3.Connection, name: str, password: str, *, now: datetime
         minutes = int(LOCKOUT.total_seconds() // 60)
         raise LockedOut(f"Too many failed sign-ins for “{attempted}”. Wait {minutes} minutes and try again, or ask "
                         "an administrator.")
+    # One answer for an unknown name, a wrong password and a deactivated account, and the same hashing time for all
+    # three: the message never tells whether the name exists or whether a deactivated account's password was right.
     if rec is None:
-        # Still spend the hashing time, so a wrong name answers no faster than a wrong password.
         try:
             HASHER.verify(_dummy_hash(), password or "-")
         except VerificationError:
             pass
         _fail(conn, obj_name, attempted, "unknown user", action)
-        raise SignInError(f"There is no user named “{attempted}”. Check the spelling, or ask an administrator.")
+        raise SignInError(SIGN_IN_FAILED)
     try:
         HASHER.verify(rec.password_hash, password)
+        right = True
     except (VerificationError, InvalidHashError):
-        _fail(conn, obj_name, attempted, "wrong password", action)
-        raise SignInError("Wrong password. Try again (passwords are case-sensitive).") from None
+        right = False
     if not rec.active:
-        _fail(conn, obj_name, attempted, "deactivated", action)
-        raise SignInError(f"The account “{rec.name}” is deactivated. Ask an administrator.")
+        _fail(conn, obj_name, attempted, "deactivated", action)  # the log does not say whether the password was right
+        raise SignInError(SIGN_IN_FAILED)
+    if not right:
+        _fail(conn, obj_name, attempted, "wrong password", action)
+        raise SignInError(SIGN_IN_FAILED)
     with transaction(conn):
         if HASHER.check_needs_rehash(rec.password_hash):
             user_store.set_password_hash(conn, rec.id, HASHER.hash(password))
@@ -265,15 +275,27 @@ def reset_password(session: Session, user_id: int, new_password: str) -> None:
         session.audit("user_password_reset", f"user:{rec.name}", {})
 
 
-def change_own_password(session: Session, old_password: str, new_password: str) -> None:
-    """Any signed-in user may change their own password, knowing the current one."""
+def change_own_password(session: Session, old_password: str, new_password: str, *,
+                        now: datetime | None = None) -> None:
+    """Any signed-in user may change their own password, knowing the current one. Wrong current passwords count
+    like failed sign-ins: after MAX_FAILURES the session is signed out and the name locked out for LOCKOUT."""
     if session.user is None or session.user.id is None:
         raise PermissionDenied("nobody", "signed out", Permission.MANAGE_USERS)
     rec = _target(session, session.user.id)
+    now = now or utc_now()
+    minutes = int(LOCKOUT.total_seconds() // 60)
+    if failures_since_success(session.conn, rec.name, now) >= MAX_FAILURES:
+        sign_out(session, "too many wrong passwords")
+        raise LockedOut(f"Too many wrong passwords for “{rec.name}”: you were signed out. Wait {minutes} minutes and "
+                        "sign in again, or ask an administrator.")
     try:
         HASHER.verify(rec.password_hash, old_password)
     except (VerificationError, InvalidHashError):
         session.audit("password_change_failed", f"user:{rec.name}", {"reason": "wrong current password"})
+        if failures_since_success(session.conn, rec.name, now) >= MAX_FAILURES:
+            sign_out(session, "too many wrong passwords")
+            raise LockedOut(f"Too many wrong passwords for “{rec.name}”: you were signed out. Wait {minutes} minutes "
+                            "and sign in again, or ask an administrator.") from None
         raise AuthError("The current password is wrong.") from None
     check_password_rules(new_password)
     digest = HASHER.hash(new_password)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.permissions import Permission
@@ -30,6 +31,20 @@ def export_actor(session: Session) -> str:
     return session.actor
 
 
+@dataclass(frozen=True)
+class ExportGrant:
+    """What a registry export may hold, decided from the session (not by the caller): who it is recorded as, and
+    whether free-text labels go out (only for roles that may see owners' contacts; a label can name a person)."""
+
+    actor: str
+    labels: bool
+
+
+def export_grant(session: Session) -> ExportGrant:
+    session.require(Permission.EXPORT_DATA)
+    return ExportGrant(session.actor, session.can(Permission.VIEW_OWNER_CONTACT))
+
+
 def import_cameras(conn: sqlite3.Connection, validation: Validation, actor: str,
                    progress: Callable[[int, int], None] | None = None,
                    check: Callable[[], None] | None = None) -> ImportResult:
@@ -39,13 +54,16 @@ def import_cameras(conn: sqlite3.Connection, validation: Validation, actor: str,
 
 def export_registry(conn: sqlite3.Connection, path: Path, fmt: str, ids: Sequence[int] | None,
                     progress: Callable[[int, int], None] | None = None,
-                    check: Callable[[], None] | None = None) -> int:
-    return export_cameras(conn, path, fmt, ids, progress, check)
+                    check: Callable[[], None] | None = None, grant: ExportGrant | None = None) -> int:
+    """Write the export; without a grant (scripts) no free-text labels go out."""
+    return export_cameras(conn, path, fmt, ids, progress, check, labels=grant.labels if grant else False)
 
 
-def record_export(conn: sqlite3.Connection, actor: str, path: Path, fmt: str, count: int, selection: bool) -> None:
+def record_export(conn: sqlite3.Connection, actor: str, path: Path, fmt: str, count: int, selection: bool,
+                  labels: bool | None = None) -> None:
     """The audit entry for a written export (no contact details were in it; the entry says what left). Recorded
     by the worker that wrote the file, as the user who started it (from export_actor)."""
     with transaction(conn):
         audit_store.append(conn, actor, "export", f"file:{path.name}",
-                           {"format": fmt, "cameras": count, "selection": selection, "path": str(path)})
+                           {"format": fmt, "cameras": count, "selection": selection, "path": str(path),
+                            **({} if labels is None else {"labels": labels})})

@@ -14,7 +14,7 @@ import numpy as np
 
 from app.core.audit_actions import OWNER_CONTACT_VIEWED
 from app.core.permissions import Permission
-from app.core.records import Camera, Owner, OwnerContact, OwnerSummary
+from app.core.records import Camera, Consent, Owner, OwnerContact, OwnerSummary, to_iso, utc_now
 from app.core.validators import validate_camera, validate_owner
 from app.services.session import Session
 from app.store import cameras as camera_store
@@ -124,6 +124,8 @@ class RegistryService:
             raise RegistryError(" ".join(errors.values()))
         if owner.id is None:
             owner_id = owner_store.add_owner(conn, owner)
+            owner_store.record_first_consent(conn, owner_id, str(owner.consent), recorded_by=self.session.actor,
+                                             how="registered with the camera")
             change.owners_before[owner_id] = None
             change.owners_after[owner_id] = owner_store.owner_row(conn, owner_id)
             return owner_id
@@ -131,10 +133,13 @@ class RegistryService:
         if old is None:
             raise RegistryError(f"Owner {owner.id} no longer exists; choose another owner.")
         # The dialog never shows stored contact details, so an empty contact field means "keep what is stored".
+        # Consent is never written as part of the row: a different choice becomes a recorded consent change.
         merged = Owner(owner.id, owner.display_name, *(getattr(owner, f) or getattr(old, f) for f in _CONTACT_FIELDS),
-                       owner.contact_preference, owner.consent, old.consent_changed_on, old.anonymity_no)
+                       owner.contact_preference, old.consent, old.consent_changed_on, old.anonymity_no)
         before = owner_store.owner_row(conn, owner.id)
         owner_store.update_owner(conn, merged)
+        if str(owner.consent) != str(old.consent):
+            self._consent_change(conn, owner.id, str(owner.consent), how="camera dialog")
         after = owner_store.owner_row(conn, owner.id)
         if before != after:
             change.owners_before.setdefault(owner.id, before)
@@ -156,8 +161,9 @@ class RegistryService:
             change.cameras_after[camera_id] = row
             self.session.audit("camera_add", f"camera:{camera_id}",
                                {"camera_id": camera_id, **_camera_audit(row),
-                                "owner_created": owner is not None and owner.id is None})
-        return change
+                                "owner_created": owner is not None and owner.id is None,
+                                **({"consent": str(owner.consent)} if owner is not None and owner.id is None else {})})
+        return self.issue(change)
 
     def edit_camera(self, camera: Camera, owner: Owner | None = None) -> RegistryChange:
         """Write a camera's fields and its owner (None = no owner; owner.id None = a new owner)."""
@@ -182,7 +188,7 @@ class RegistryService:
                 details.setdefault("owners", {})[str(oid)] = _diff(change.owners_before[oid], change.owners_after[oid],
                                                                     hide=_CONTACT_FIELDS) or "created"
             self.session.audit("camera_edit", f"camera:{camera.id}", details)
-        return change
+        return self.issue(change)
 
     def delete_cameras(self, camera_ids: list[int] | np.ndarray) -> RegistryChange:
         """Delete cameras, and owners left with no camera and no other reference. Refuses request history."""
@@ -212,25 +218,138 @@ class RegistryService:
                     change.owners_after[oid] = None
             self.session.audit("camera_delete", "cameras",
                                {**_audit_ids([r["id"] for r in rows]), "owners_deleted": len(change.owners_before)})
+        return self.issue(change)
+
+    # --- consent ------------------------------------------------------------------------------------------------
+    def _consent_change(self, conn: sqlite3.Connection, owner_id: int, consent: str, *, how: str, note: str = "",
+                        effective_at: str | None = None) -> None:
+        at = effective_at or to_iso(utc_now())
+        old = owner_store.record_consent_change(conn, owner_id, consent, effective_at=at,
+                                                recorded_by=self.session.actor, how=how, note=note)
+        summary = owner_store.owner_summary(conn, owner_id)
+        self.session.audit("consent_changed", f"owner:{owner_id}", {
+            "owner_id": owner_id, "anonymity_no": summary.anonymity_no if summary else None,
+            "consent": [old, consent], "effective_at": at, "how": how, **({"note": note} if note else {})})
+
+    def record_consent_change(self, owner_id: int, consent: Consent | str, *, how: str, note: str = "",
+                              effective_at: str | None = None) -> None:
+        """Record that an owner opted in or out (who recorded it, how the owner said so, from when): the one way an
+        owner's consent changes. Audited with the old and the new value."""
+        self.session.require(Permission.EDIT_REGISTRY)
+        consent = str(Consent(consent))
+        if not how.strip():
+            raise RegistryError("Say how the owner made this choice (reply code, letter, phone call, form).")
+        with self.session.atomic() as conn:
+            old = owner_store.get_owner(conn, owner_id)
+            if old is None:
+                raise RegistryError(f"There is no owner {owner_id}.")
+            if str(old.consent) == consent:
+                raise RegistryError(f"The owner's consent is already “{consent.replace('_', '-')}”.")
+            self._consent_change(conn, owner_id, consent, how=how.strip(), note=note.strip(), effective_at=effective_at)
+
+    # --- undo / redo ---------------------------------------------------------------------------------------------
+    def _issued(self) -> set[str]:
+        issued = getattr(self.session, "issued_changes", None)
+        if issued is None:
+            issued = set()
+            self.session.issued_changes = issued  # type: ignore[attr-defined]
+        return issued
+
+    def issue(self, change: RegistryChange) -> RegistryChange:
+        """Remember a change this service made, so apply() accepts it (and nothing a caller made up)."""
+        self._issued().add(_fingerprint(change))
         return change
 
     def apply(self, change: RegistryChange, undo: bool) -> None:
-        """Put the rows of one side of a change back (undo: before, redo: after), with its audit entry."""
+        """Put the rows of one side of a change back (undo: before, redo: after), with its audit entry.
+
+        The caller is not trusted: the change must be one this service made in this session (its rows unaltered),
+        the store must still hold the other side (nothing changed since), and an owner's consent is never changed
+        by writing the row — an owner's consent that differs becomes a recorded consent change (who, when, how)."""
         self.session.require(Permission.EDIT_REGISTRY)
+        if _fingerprint(change) not in self._issued():
+            raise RegistryError("This undo step is not a change Canvass made in this session (or its rows were "
+                                "altered); nothing was changed.")
         cameras = change.cameras_before if undo else change.cameras_after
         owners = change.owners_before if undo else change.owners_after
+        expect_cameras = change.cameras_after if undo else change.cameras_before
+        expect_owners = change.owners_after if undo else change.owners_before
         with self.session.atomic() as conn:
+            current_cameras = {cid: None for cid in expect_cameras}
+            current_cameras.update({r["id"]: r for r in camera_store.camera_rows(conn, list(expect_cameras))})
+            current_owners = {oid: owner_store.owner_row(conn, oid) for oid in expect_owners}
+            for cid, row in expect_cameras.items():
+                if current_cameras[cid] != row:
+                    raise RegistryError(f"Camera {cid} was changed since this edit; undo and redo stop here "
+                                        "(nothing was changed).")
+            for oid, row in expect_owners.items():
+                if _without_consent(current_owners[oid]) != _without_consent(row):
+                    raise RegistryError(f"Owner {oid} was changed since this edit; undo and redo stop here "
+                                        "(nothing was changed).")
             # Owners first (cameras refer to them), then cameras, then owners that must go.
-            for row in owners.values():
+            for oid, row in owners.items():
                 if row is not None:
-                    owner_store.restore_owner_row(conn, row)
+                    now = current_owners.get(oid)
+                    if now is not None:  # consent is not restored with the row: it changes as a recorded change
+                        owner_store.restore_owner_row(conn, {**row, "consent": now["consent"],
+                                                             "consent_changed_on": now["consent_changed_on"]})
+                        if row["consent"] != now["consent"]:
+                            self._consent_change(conn, oid, row["consent"], effective_at=row["consent_changed_on"],
+                                                 how=f"{change.kind.replace('_', ' ')} {'undone' if undo else 'redone'}")
+                    else:
+                        owner_store.restore_owner_row(conn, row)
             camera_store.restore_camera_rows(conn, [r for r in cameras.values() if r is not None])
             camera_store.delete_cameras(conn, [cid for cid, r in cameras.items() if r is None])
             for oid, row in owners.items():
                 if row is None:
                     conn.execute("DELETE FROM owners WHERE id = ?", (oid,))
-            self.session.audit(f"{change.kind}_{'undo' if undo else 'redo'}", "cameras",
-                               {**_audit_ids(change.camera_ids), "owners": change.owner_ids})
+            self.session.audit(f"{change.kind}_{'undo' if undo else 'redo'}", "cameras", {
+                **_audit_ids(change.camera_ids), "owners": change.owner_ids,
+                **_changes_audit(current_cameras, cameras, current_owners, owners)})
+
+
+_MAX_AUDIT_DIFFS = 50
+
+
+def _fingerprint(change: RegistryChange) -> str:
+    import hashlib
+    import json
+
+    payload = json.dumps([change.kind, *(sorted(((str(k), v) for k, v in side.items()), key=lambda kv: kv[0])
+                                         for side in (change.cameras_before, change.cameras_after,
+                                                      change.owners_before, change.owners_after))],
+                         sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _without_consent(row: Row | None) -> Row | None:
+    return None if row is None else {k: v for k, v in row.items() if k not in ("consent", "consent_changed_on")}
+
+
+def _side_diff(old: Row | None, new: Row | None, hide: tuple[str, ...] = ()) -> Any:
+    if old is None and new is None:
+        return "unchanged"
+    if old is None:
+        return "restored"
+    if new is None:
+        return "removed"
+    return _diff(old, new, hide) or "unchanged"
+
+
+def _changes_audit(cur_cams: dict[int, Row | None], cams: dict[int, Row | None], cur_owners: dict[int, Row | None],
+                   owners: dict[int, Row | None]) -> dict[str, Any]:
+    """What an undo or redo changed, old → new (contact fields only as "changed"), for the first few rows."""
+    out: dict[str, Any] = {}
+    cam_ids = sorted(cams)[:_MAX_AUDIT_DIFFS]
+    if cam_ids:
+        out["cameras_changed"] = {str(c): _side_diff(cur_cams.get(c), cams[c]) for c in cam_ids}
+    owner_ids = sorted(owners)[:_MAX_AUDIT_DIFFS]
+    if owner_ids:
+        out["owners_changed"] = {str(o): _side_diff(cur_owners.get(o), owners[o], hide=_CONTACT_FIELDS)
+                                 for o in owner_ids}
+    if len(cams) > _MAX_AUDIT_DIFFS or len(owners) > _MAX_AUDIT_DIFFS:
+        out["changes_truncated"] = True
+    return out
 
 
 def _with_owner(camera: Camera, owner_id: int | None, camera_id: int | None) -> Camera:

@@ -15,6 +15,7 @@ from app.io.outreach_csv import RequestFacts, write_outreach_csv
 from app.io.responses_csv import ResponsesFile, parse_responses
 from app.services.requests import workflow as svc
 from app.services.session import Session
+from app.store import audit as audit_store
 from app.store import requests as store
 
 
@@ -53,7 +54,7 @@ def export_outreach_csv(session: Session, request_id: int, path: Path) -> int:
     _sent(session, request_id, "exported")
     facts = request_facts(session, request_id)
     notices = svc.notices(session, request_id, purpose="mail-merge CSV")
-    count = write_outreach_csv(path, facts, notices)
+    count = write_outreach_csv(path, facts, notices, audit_store.current_head(session.conn))
     session.audit("outreach_exported", f"request:{request_id}", {"file": Path(path).name, "owners": count,
                                                                  "format": "csv"})
     return count

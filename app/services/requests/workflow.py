@@ -450,6 +450,12 @@ def public_log(session: Session) -> list[PublicLogEntry]:
     return public_log_entries(session.conn)
 
 
+def public_log_head(session: Session) -> audit_store.ChainHead:
+    """The audit chain head a published copy of the log carries (anyone holding it can check the log later)."""
+    session.require(Permission.VIEW_PUBLIC_LOG)
+    return audit_store.current_head(session.conn)
+
+
 def public_log_entries(conn: sqlite3.Connection) -> list[PublicLogEntry]:
     from app.core.fence import fence_from_json
 

@@ -10,9 +10,9 @@ from PySide6.QtWidgets import QDockWidget, QFormLayout, QLabel, QWidget
 
 from app.core.camera_arrays import CameraArrays
 from app.core.records import CAMERA_KIND_LABELS, KIND_CODES, SOURCE_CODES, CameraKind
-from app.store.map_features import owner_anonymity_no
+from app.store.map_features import camera_public_label, owner_anonymity_no
 
-FIELDS = [("kind", "Kind"), ("position", "Position"), ("heading", "Heading"), ("fov", "Field of view"),
+FIELDS = [("kind", "Kind"), ("label", "Label"), ("position", "Position"), ("heading", "Heading"), ("fov", "Field of view"),
           ("range", "Range"), ("retention", "Retention"), ("source", "Source"), ("owner", "Owner"),
           ("consent", "Requests"), ("active", "Status")]
 
@@ -33,6 +33,8 @@ def camera_details(arrays: CameraArrays, camera_id: int, conn: sqlite3.Connectio
     number = owner_anonymity_no(conn, owner_id) if conn is not None and owner_id >= 0 else None
     return {
         "title": f"Camera {camera_id}",
+        # What the camera sees; a label naming an address is withheld (it would unmask "Neighbor #n").
+        "label": camera_public_label(conn, camera_id) if conn is not None else "",
         "kind": CAMERA_KIND_LABELS.get(CameraKind(kind), kind) if kind in KIND_CODES else kind,
         "position": f"{arrays.lat[i]:.6f}, {arrays.lon[i]:.6f}",
         "heading": _num(float(arrays.heading_deg[i]), "°"),

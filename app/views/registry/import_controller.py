@@ -229,7 +229,7 @@ class ImportController(QObject):
     def export(self, fmt: str) -> None:
         session = self.window.ctx.session
         try:
-            actor = imports.export_actor(session)
+            grant = imports.export_grant(session)
         except PermissionDenied as exc:
             self.report(QMessageBox.Icon.Warning, "Cannot export", f"{exc}.")
             return
@@ -251,8 +251,8 @@ class ImportController(QObject):
         def work(control: JobControl) -> int:
             conn = connect(db_path)
             try:
-                count = imports.export_registry(conn, path, fmt, chosen, control.progress, control.check)
-                imports.record_export(conn, actor, path, fmt, count, selection)
+                count = imports.export_registry(conn, path, fmt, chosen, control.progress, control.check, grant)
+                imports.record_export(conn, grant.actor, path, fmt, count, selection, grant.labels)
                 return count
             finally:
                 conn.close()

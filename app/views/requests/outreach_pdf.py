@@ -4,6 +4,8 @@ so the letter and the mail-merge CSV say the same thing."""
 from __future__ import annotations
 
 import html
+import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,7 +34,21 @@ def letters_html(facts: RequestFacts, notices: Sequence, today: str) -> str:
 
 
 def write_letters_pdf(path: Path, facts: RequestFacts, notices: Sequence, today: str) -> int:
-    """Write one letter per notice; returns the page count."""
+    """Write one letter per notice; returns the page count. The letters name owners and their addresses: the file is
+    private to the user (0600) from its creation, and appears at path only when complete."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        pages = _write_pdf(Path(tmp), facts, notices, today)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return pages
+
+
+def _write_pdf(path: Path, facts: RequestFacts, notices: Sequence, today: str) -> int:
     writer = QPdfWriter(str(path))
     writer.setTitle(f"Footage request {facts.public_no} — letters to camera owners")
     writer.setCreator("Canvass")
@@ -51,4 +67,5 @@ def write_letters_pdf(path: Path, facts: RequestFacts, notices: Sequence, today:
     doc.setPageSize(QSizeF(rect.width(), rect.height()))
     pages = doc.pageCount()
     doc.print_(writer)
+    del writer  # the file is complete and closed once the writer is gone
     return pages

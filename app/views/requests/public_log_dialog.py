@@ -66,14 +66,16 @@ class PublicLogDialog(QDialog):
                                       f"public-request-log.{fmt}")
         if path is None:
             return None
+        head = svc.public_log_head(self.session)
         try:
             if fmt == "csv":
-                n = write_public_log_csv(path, self.model.entries)
+                n = write_public_log_csv(path, self.model.entries, head)
             else:
-                n = write_public_log_html(path, self.model.entries, generated_at=to_iso(utc_now()))
+                n = write_public_log_html(path, self.model.entries, generated_at=to_iso(utc_now()), head=head)
         except OSError as exc:
             QMessageBox.warning(self, "Export", f"The log could not be written to {path}:\n{exc}\n\n"
                                 "Choose another folder.")
             return None
-        self.session.audit("public_log_exported", "public_log", {"file": path.name, "format": fmt, "entries": n})
+        self.session.audit("public_log_exported", "public_log", {"file": path.name, "format": fmt, "entries": n,
+                                                                  "head_seq": head.seq, "head_hash": head.hash})
         return path

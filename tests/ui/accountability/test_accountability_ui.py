@@ -116,7 +116,7 @@ def test_sign_in_dialog_says_wrong_password_and_audits_it(qtbot, tmp_path: Path)
     qtbot.keyClick(dialog.form.name_edit, Qt.Key.Key_Return)  # moves to the password, submits nothing
     qtbot.keyClicks(dialog.form.password_edit, "guess")
     qtbot.keyClick(dialog.form.password_edit, Qt.Key.Key_Return)
-    assert "Wrong password" in dialog.form.message.text()
+    assert "the password is wrong" in dialog.form.message.text()
     assert dialog.result() != QDialog.DialogCode.Accepted
     failed = [a for a in actions(conn) if a[1] == "sign_in_failed"]
     assert failed == [("anonymous", "sign_in_failed", "user:sam")]  # one attempt, one entry
@@ -147,7 +147,7 @@ def test_idle_lock_with_a_controlled_clock(make_window, qtbot) -> None:  # noqa:
     # input while locked does not count as activity, and a wrong password keeps it locked
     qtbot.keyClicks(lock.screen.form.password_edit, "nope")
     qtbot.keyClick(lock.screen.form.password_edit, Qt.Key.Key_Return)
-    assert lock.locked and "Wrong password" in lock.screen.form.message.text()
+    assert lock.locked and "the password is wrong" in lock.screen.form.message.text()
     qtbot.keyClicks(lock.screen.form.password_edit, "demo")
     qtbot.keyClick(lock.screen.form.password_edit, Qt.Key.Key_Return)
     assert not lock.locked and not lock.screen.isVisible()
