@@ -54,15 +54,17 @@ class Session:
 
     def refresh(self) -> User | None:
         """Follow the user record: a role changed by an administrator applies from this act on, a deactivated
-        account ends the session here (signed out, audited). Sessions of users not in the store (the system, tests
-        that build a User by hand) are left as they are."""
+        account ends the session here (signed out, audited). Sessions of users not in the store (the system, a User
+        built by hand) are left as they are."""
         user = self.user
         if user is None or user.id is None or threading.get_ident() != self._thread:
             return user
         from app.store import users as user_store
 
         rec = user_store.get(self.conn, user.id)
-        if rec is None or not rec.active:
+        if rec is None:  # users are never deleted: an id the store does not know is not one of its users
+            return user
+        if not rec.active:
             self.ended_reason = f"The account “{user.name}” was deactivated by an administrator."
             if not self.conn.in_transaction:
                 try:
