@@ -19,6 +19,7 @@ from typing import Any
 
 from app.core import geo
 from app.core.fence import Fence, PolygonFence, fence_within
+from app.core.wording import count
 
 AREA = "area"
 WINDOW_LENGTH = "window_length"
@@ -185,8 +186,8 @@ def check_incident_limit(draft: RequestDraft, limits: dict[str, Any], existing: 
         return RuleResult(INCIDENT_LIMIT, False, "Pick the incident (or create it): requests are counted per "
                                                  "incident.")
     if existing + 1 > most:
-        return RuleResult(INCIDENT_LIMIT, False, f"This incident already has {existing} request(s); at most {most} "
-                                                 "are allowed.")
+        return RuleResult(INCIDENT_LIMIT, False, f"This incident already has {count(existing, 'request')}; at most "
+                                                 f"{most} are allowed.")
     return RuleResult(INCIDENT_LIMIT, True, f"Request {existing + 1} of at most {most} for this incident.")
 
 

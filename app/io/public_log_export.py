@@ -7,7 +7,9 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.core import timefmt
 from app.core.public_log import PublicLogEntry
+from app.core.wording import count
 from app.io.outreach_csv import write_rows
 from app.io.safe_files import private_atomic_file
 from app.store.audit import ChainHead
@@ -24,8 +26,11 @@ def write_public_log_csv(path: Path, entries: Sequence[PublicLogEntry], head: Ch
 
 
 def cells(e: PublicLogEntry) -> list[str]:
+    """One row as people read it: dates like "Sat 28 Nov 2026, 22:40 PST" (the CSV keeps the stored UTC text)."""
+    when = timefmt.readable
     return [str(e.public_no), e.case_number, e.agency, e.category, f"{e.center_lat:.3f}, {e.center_lon:.3f}",
-            f"{e.radius_m:.0f}", e.window_start, e.window_end, e.sent_at, e.expires_at, e.closed_at or "—",
+            f"{e.radius_m:.0f}", when(e.window_start), when(e.window_end), when(e.sent_at), when(e.expires_at),
+            when(e.closed_at) if e.closed_at else "—",
             e.state.replace("_", " "), str(e.notified), str(e.shared), str(e.declined), str(e.overrides)]
 
 
@@ -46,7 +51,7 @@ th {{ background: #eee; }}
 </style></head>
 <body><h1>{html.escape(title)}</h1>
 <p>{html.escape(note)}</p>
-<p>{len(entries)} request(s). Generated {html.escape(generated_at)}.</p>
+<p>{count(len(entries), "request")}. Generated {html.escape(generated_at)}.</p>
 {_head_html(head)}
 <table><thead><tr>{columns}</tr></thead>
 <tbody>

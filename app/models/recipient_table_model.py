@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from app.core.records import RecipientState
-from app.models.row_list_model import Index, RowListTableModel, short_utc
+from app.models.row_list_model import Index, RowListTableModel, short_local
 from app.services.requests.workflow import RecipientView
 
 OwnerIdRole = Qt.ItemDataRole.UserRole + 1
@@ -29,7 +29,7 @@ HEADERS = [
     ("Sees incident", "A camera of this owner faces the incident point and is within its range"),
     ("Likely overwritten", "Every camera of this owner keeps footage for less time than has passed since the window"),
     ("Answer", "S shared · D declined · N no footage · R no response"),
-    ("Answered (UTC)", "When the answer was recorded"),
+    ("Answered", "When the answer was recorded (local time)"),
 ]
 
 
@@ -44,7 +44,7 @@ class RecipientTableModel(RowListTableModel[RecipientView]):
         if role == Qt.ItemDataRole.DisplayRole:
             return [str(r.best_rank), r.name, str(r.cameras), "Yes" if r.covers_incident else "",
                     "Likely" if r.likely_overwritten else "", ANSWER_LABELS[r.state],
-                    short_utc(r.responded_at)][col]
+                    short_local(r.responded_at)][col]
         if role == OwnerIdRole:
             return r.owner_id
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_OWNER:

@@ -8,7 +8,7 @@ from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 
 from app.core.records import RequestState
 from app.core.request_records import RequestSummary
-from app.models.row_list_model import Index, RowListTableModel, short_utc
+from app.models.row_list_model import Index, RowListTableModel, short_local
 
 SortRole = Qt.ItemDataRole.UserRole
 IdRole = Qt.ItemDataRole.UserRole + 1
@@ -32,9 +32,9 @@ HEADERS = [
     ("Case", "Case number"),
     ("Agency", "Requesting agency"),
     ("Category", "Offense category"),
-    ("Created (UTC)", "When the draft was written"),
-    ("Sent (UTC)", "When the notices went out"),
-    ("Expires (UTC)", "A sent request expires by itself at this time"),
+    ("Created", "When the draft was written (local time)"),
+    ("Sent", "When the notices went out (local time)"),
+    ("Expires", "A sent request expires by itself at this time (local time)"),
     ("Author", "Who wrote the request"),
     ("Notified", "Owners sent a notice"),
     ("Shared", "Owners who shared footage"),
@@ -49,7 +49,7 @@ class RequestTableModel(RowListTableModel[RequestSummary]):
 
     def value(self, r: RequestSummary, col: int) -> Any:
         return [r.id, r.public_no, STATE_LABELS[r.state], r.case_number, r.agency, r.category,
-                short_utc(r.created_at), short_utc(r.sent_at), short_utc(r.expires_at), r.author, r.notified,
+                short_local(r.created_at), short_local(r.sent_at), short_local(r.expires_at), r.author, r.notified,
                 r.shared, r.declined, r.pending][col]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

@@ -10,13 +10,15 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from app.core import timefmt
+
 Index = QModelIndex | QPersistentModelIndex
 Row = TypeVar("Row")
 
 
-def short_utc(iso: str | None) -> str:
-    """'2026-11-29T06:40:00Z' → '2026-11-29 06:40' for table cells."""
-    return iso.replace("T", " ").rstrip("Z")[:16] if iso else ""
+def short_local(iso: str | None) -> str:
+    """'2026-11-29T06:40:00Z' → '2026-11-28 22:40 PST' for table cells: the user's zone, named."""
+    return timefmt.short(iso)
 
 
 class RowListTableModel(QAbstractTableModel, Generic[Row]):

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core.audit_actions import Resolver
 from app.core.permissions import Permission
 from app.core.records import to_iso, utc_now
 from app.io.safe_files import csv_writer
 from app.services.session import Session
-from app.core.audit_actions import Resolver
 from app.store import audit as audit_store
 from app.store import owners as owner_store
 from app.store import requests as request_store

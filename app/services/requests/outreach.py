@@ -9,8 +9,9 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from app.core import timefmt
 from app.core.permissions import Permission
-from app.core.records import RequestState, from_iso, to_iso, utc_now
+from app.core.records import RequestState, to_iso, utc_now
 from app.io.outreach_csv import RequestFacts, write_outreach_csv
 from app.io.responses_csv import ResponsesFile, parse_responses
 from app.services.requests import workflow as svc
@@ -20,7 +21,7 @@ from app.store import requests as store
 
 
 def _readable(iso: str | None) -> str:
-    return from_iso(iso).strftime("%Y-%m-%d %H:%M UTC") if iso else "—"
+    return timefmt.short(iso) if iso else "—"
 
 
 def request_facts(session: Session, request_id: int) -> RequestFacts:

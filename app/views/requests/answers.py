@@ -85,7 +85,7 @@ class RequestAnswers:
         if tab.current is None:
             return None
         path = files.choose_save_file(tab, "Export Notices (Mail-Merge CSV)", "CSV files (*.csv)", "outreach",
-                                      f"request-{tab.current.public_no}-notices.csv")
+                                      f"request-{tab.current.id}-notices.csv")
         if path is not None:
             rid = tab.current.id
             if tab.run_step("Export notices", lambda: outreach.export_outreach_csv(tab.session, rid, path)):
@@ -100,7 +100,7 @@ class RequestAnswers:
         if tab.current is None:
             return None
         path = files.choose_save_file(tab, "Save Letters (PDF)", "PDF files (*.pdf)", "outreach",
-                                      f"request-{tab.current.public_no}-letters.pdf")
+                                      f"request-{tab.current.id}-letters.pdf")
         if path is None:
             return None
         rid = tab.current.id

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushBu
 
 from app.core.permissions import Permission
 from app.core.records import to_iso, utc_now
+from app.core.wording import count
 from app.io.public_log_export import write_public_log_csv, write_public_log_html
 from app.models.public_log_table_model import PublicLogTableModel
 from app.services.requests import workflow as svc
@@ -46,7 +47,8 @@ class PublicLogDialog(QDialog):
         close = QPushButton("Close", self)
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
-        row.addWidget(QLabel(f"{len(self.model.entries)} sent request(s). Entries can be resolved, never deleted. "
+        sent = count(len(self.model.entries), "sent request")
+        row.addWidget(QLabel(f"{sent}. Entries can be resolved, never deleted. "
                              "Areas are circles that contain the real area, rounded to about 100 m.", self), 1)
         row.addWidget(self.csv_button)
         row.addWidget(self.html_button)

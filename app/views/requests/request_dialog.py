@@ -37,6 +37,7 @@ from app.core.fence import CircleFence, Fence
 from app.core.recipients import plan_recipients
 from app.core.records import from_iso, utc_now
 from app.core.request_records import RequestRecord
+from app.core.wording import count
 from app.services.requests import workflow as svc
 from app.services.session import PermissionDenied, Session
 from app.store import requests as store
@@ -319,7 +320,7 @@ class RequestDialog(QDialog):
             self.checklist.addItem(item)
         failed = sum(not r.ok for r in results)
         self.preview.setText(self._preview_text(draft, now) + (
-            f"<br><b>{failed} rule(s) not met</b>: a request can be sent only when every rule is met or a "
+            f"<br><b>{count(failed, 'rule')} not met</b>: a request can be sent only when every rule is met or a "
             "supervisor has overridden it with a written reason." if failed else "<br>Every rule is met."))
         return results
 
@@ -329,9 +330,10 @@ class RequestDialog(QDialog):
         point = store.incident_point(self.conn, draft.incident_id)
         plan = plan_recipients(self.arrays, draft.fence, point[0] if point else None, point[1] if point else None,
                                draft.window_end, now)
-        return (f"{plan.cameras_inside} cameras in the area · <b>{plan.owners_notified} owners would be asked</b> "
-                f"({plan.contacted_cameras} cameras) · {plan.opted_out_owners} opted-out owners not contacted · "
-                f"{int(plan.covers_incident.sum())} cameras see the incident · "
+        return (f"{count(plan.cameras_inside, 'camera')} in the area · <b>{count(plan.owners_notified, 'owner')} "
+                f"would be asked</b> ({count(plan.contacted_cameras, 'camera')}) · "
+                f"{count(plan.opted_out_owners, 'opted-out owner')} not contacted · "
+                f"{count(int(plan.covers_incident.sum()), 'camera')} see the incident · "
                 f"{int(plan.likely_overwritten.sum())} probably overwritten")
 
     def rule_states(self) -> dict[str, bool]:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from app.core.permissions import Permission
 from app.core.records import RequestState
+from app.core.wording import count
 from app.services.requests import workflow as svc
 from app.store import requests as store
 
@@ -79,8 +80,8 @@ class RequestSteps:
         rid = tab.current.id
         failed: list = []
         if tab.run_step("Submit", lambda: failed.extend(svc.submit(tab.session, rid, tab.clock()))) and failed:
-            tab.window_.statusBar().showMessage(f"Submitted with {len(failed)} rule(s) not met: a supervisor must "
-                                                 "override them or return the request for corrections.", 8000)
+            tab.window_.statusBar().showMessage(f"Submitted with {count(len(failed), 'rule')} not met: a supervisor "
+                                                 "must override them or return the request for corrections.", 8000)
 
     def approve(self) -> None:
         tab = self.tab
@@ -122,8 +123,9 @@ class RequestSteps:
         if tab.run_step("Send", lambda: plans.append(svc.send(tab.session, rid, tab.arrays(), tab.clock()))):
             plan = plans[0]
             tab.window_.statusBar().showMessage(
-                f"Sent: {plan.owners_notified} owners to notify ({plan.opted_out_owners} opted-out owners left out). "
-                "Print the letters or export the notices CSV.", 8000)
+                f"Sent: {count(plan.owners_notified, 'owner')} to notify "
+                f"({count(plan.opted_out_owners, 'opted-out owner')} left out). Print the letters or export the "
+                "notices CSV.", 8000)
 
     def withdraw(self) -> None:
         tab = self.tab

@@ -29,13 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import timefmt
 from app.core.camera_arrays import CameraArrays
 from app.core.permissions import Permission
 from app.core.records import RecipientState, RequestState, utc_now
 from app.core.request_records import RequestRecord
+from app.core.wording import count
 from app.models.recipient_table_model import ANSWER_LABELS, RecipientTableModel
 from app.models.request_table_model import STATE_LABELS, IdRole, RequestProxyModel, RequestTableModel
-from app.models.row_list_model import short_utc
 from app.services.requests import workflow as svc
 from app.services.requests.approval import OverrideReasonError
 from app.services.session import PermissionDenied
@@ -193,7 +194,7 @@ class RequestsTab(QWidget):
         self.area_view = RequestAreaView(w)
         self.timeline = QListWidget(w)
         self.timeline.setObjectName("request_timeline")
-        self.timeline.setToolTip("Every state change of the request, with who and when (UTC)")
+        self.timeline.setToolTip("Every state change of the request, with who and when (local time)")
         top = QSplitter(Qt.Orientation.Horizontal, w)
         top.setObjectName("request_detail_top")
         top.addWidget(self.area_view)
@@ -339,10 +340,10 @@ class RequestsTab(QWidget):
         public = f" · public log #{rec.public_no}" if rec.public_no else ""
         self.summary.setText(
             f"<b>Request {rec.id}</b> · {STATE_LABELS[rec.state]}{public} · case {rec.case_number} · "
-            f"{agency[0] if agency else ''} · {rec.offense_category}<br>Window {short_utc(rec.window_start)} – "
-            f"{short_utc(rec.window_end)} UTC"
+            f"{agency[0] if agency else ''} · {rec.offense_category}<br>"
+            f"Window {timefmt.span(rec.window_start, rec.window_end)}"
             f" · area {rec.fence.area_sq_mi():.3f} sq mi · {rules}"
-            + (f"<br>Expires {short_utc(rec.expires_at)} UTC" if rec.expires_at and rec.state == S.SENT else ""))
+            + (f"<br>Expires {timefmt.short(rec.expires_at)}" if rec.expires_at and rec.state == S.SENT else ""))
         self.area_view.set_area(rec.fence, store.recipient_points(self.conn, rec.id),
                                 store.incident_point(self.conn, rec.incident_id))
         self.timeline.clear()
@@ -428,5 +429,5 @@ class RequestsTab(QWidget):
         expired = svc.expire_due(self.conn, now or self.clock())
         if expired:
             self.reload()
-            self.window_.statusBar().showMessage(f"{len(expired)} request(s) expired.", 6000)
+            self.window_.statusBar().showMessage(f"{count(len(expired), 'request')} expired.", 6000)
         return expired
