@@ -218,7 +218,7 @@ def test_online_tiles_fail_said_once_then_recover(demo_window, qtbot) -> None:  
         server.stop()
 
 
-def test_cli_basemap_andorra(tmp_path: Path, shared_data: Path) -> None:
+def test_cli_basemap_andorra(tmp_path: Path, shared_data: Path, capsys) -> None:  # noqa: ANN001
     from app.io.osm_reader import read_osm
     from app.store.db import open_store
 
@@ -235,17 +235,18 @@ def test_cli_basemap_andorra(tmp_path: Path, shared_data: Path) -> None:
         assert info.counts == read_osm(extract).counts()
     finally:
         conn.close()
+    # The rest in-process (the entry point itself was launched above).
+    from app.cli import main as cli_main
+
     bad = tmp_path / "broken.osm"
     bad.write_text("<osm><node id='1' lat='x'")
-    run = subprocess.run([sys.executable, "-m", "app.cli", "basemap", str(bad), "--data-dir", str(data)],
-                         capture_output=True, text=True, env=env, timeout=120)
-    assert run.returncode == 1 and "broken.osm" in run.stderr and "not changed" in run.stderr
-    assert "Traceback" not in run.stderr
+    assert cli_main(["basemap", str(bad), "--data-dir", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert "broken.osm" in err and "not changed" in err and "Traceback" not in err
     conn = open_store(data / "canvass.sqlite3")
     try:
         assert store.vector_info(conn).source_name == "andorra.osm.pbf"  # unchanged
     finally:
         conn.close()
-    run = subprocess.run([sys.executable, "-m", "app.cli", "basemap", "--remove", "--data-dir", str(data)],
-                         capture_output=True, text=True, env=env, timeout=120)
-    assert run.returncode == 0 and "Removed 1 base map" in run.stderr
+    assert cli_main(["basemap", "--remove", "--data-dir", str(data)]) == 0
+    assert "Removed 1 base map" in capsys.readouterr().err
