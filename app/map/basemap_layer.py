@@ -54,6 +54,8 @@ LINE_STYLES: dict[str, tuple[str, float, float, float]] = {  # colour, width m, 
     "waterway": ("#aad3df", 8.0, 1.0, 120.0),
 }
 NAMES_MAX_M_PER_PX = 4.0
+CASING_MAX_M_PER_PX = 1.0   # casings and antialiasing below this (street zoom)
+UNCASED_WHITE = "#d3cec6"
 MAX_LABELS = 160
 REPEAT_M = 300.0
 # Levels of detail: vertices snapped to a grid of LOD_TOLERANCES_M (level 0 keeps them all). A level is used
@@ -272,7 +274,7 @@ class BaseMapLayer(MapLayer):
 
         t = painter.transform()
         stats = {"paths": 0}
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, ground < 8.0)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, ground < CASING_MAX_M_PER_PX)
 
         def draw(family: _Family, code: int, pen: QPen | None, brush: QBrush | None) -> None:
             for k in family.visible(code, level, vs):
@@ -297,11 +299,16 @@ class BaseMapLayer(MapLayer):
                 draw(self._lines, i, painting.pen(colour, pen_width(max(min_px, min(width_m / ground, 12.0)))), None)
         shown = [(i, ROAD_STYLES[c]) for i, c in enumerate(ROAD_CLASSES) if ground <= ROAD_STYLES[c].max_m_per_px]
         widths = {i: max(s.min_px, min(s.width_m / ground, s.max_px)) for i, s in shown}
-        cased = [(i, s) for i, s in shown if widths[i] >= 3.0 and s.casing != s.fill]
+        # Casings (a second, wider stroke) only at street zoom: at district zoom they doubled the frame's cost.
+        cased = [(i, s) for i, s in shown
+                 if widths[i] >= 3.0 and s.casing != s.fill and ground < CASING_MAX_M_PER_PX]
         for i, s in cased:
             draw(self._roads, i, painting.pen(s.casing, pen_width(widths[i] + 2.0)), None)
         for i, s in shown:
-            colour = s.fill if (i, s) in cased or s.fill != "#ffffff" else s.casing
+            if (i, s) in cased or s.fill != "#ffffff":
+                colour = s.fill
+            else:  # a white road without its casing would vanish on the land colour
+                colour = UNCASED_WHITE if widths[i] >= 3.0 else s.casing
             draw(self._roads, i, painting.pen(colour, pen_width(widths[i])), None)
         painter.setTransform(t)
         if ground <= NAMES_MAX_M_PER_PX and self._labels.size:
