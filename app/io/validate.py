@@ -146,8 +146,9 @@ class ChunkValidator:
     def file_notes(self) -> list[str]:
         out = []
         if self.plan.split_directions:
-            out.append(f"one camera per direction (option on): {self.split_rows} rows with several directions became "
-                       f"{self.split_cameras} cameras")
+            rows = "1 row" if self.split_rows == 1 else f"{self.split_rows} rows"
+            out.append(f"one camera per direction (option on): {rows} with several directions became "
+                       f"{self.split_cameras} cameras (each copy is counted as a row)")
         if self._consent_defaulted:
             out.append(f"{self._consent_defaulted} owners have no consent in the file: recorded as opted out (they "
                        "receive no footage requests until they opt in)")

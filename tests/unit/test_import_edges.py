@@ -138,5 +138,6 @@ def test_several_directions_split_into_one_camera_each_only_when_asked(tmp_path:
     assert on.valid == 4 and on.bad == []
     chunk = on.chunks[0]
     assert chunk.external_id == ["n1#1", "n1#2", "n1#3", "n2"] and chunk.heading_deg.tolist() == [0, 90, 180, 45]
-    assert on.file_notes[0] == "one camera per direction (option on): 1 rows with several directions became 3 cameras"
+    assert on.file_notes[0] == ("one camera per direction (option on): 1 row with several directions became 3 "
+                                "cameras (each copy is counted as a row)")
     assert [n.line for n in on.notes] == [2, 2, 2]

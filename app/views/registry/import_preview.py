@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QByteArray, QModelIndex, QPersistentModelIndex, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -28,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from app.core.records import CAMERA_KIND_LABELS, CameraKind
 from app.io.mapping import FIELD_LABELS, FIELDS, columns_of, signature
-from app.io.validate import RowIssue, Validation
+from app.io.pipeline import SAMPLE_ROWS, RowIssue, Validation
+from app.models.import_sample_table_model import ImportSampleTableModel
 from app.views.dialogs.user_guide import help_button
 
 SETTINGS_GROUP = "import_preview"
@@ -60,6 +63,7 @@ def remembered_mapping(columns: list[str]) -> dict[str, Any] | None:
 
 
 def remember_mapping(columns: list[str], mapping: dict[str, Any]) -> None:
+    mapping = {k: v for k, v in mapping.items() if k != "split_directions"}  # off by default, every time
     QSettings().setValue(f"{SETTINGS_GROUP}/mappings/{mapping_key(columns)}", json.dumps(mapping, sort_keys=True))
 
 
@@ -134,6 +138,16 @@ class ImportPreviewDialog(QDialog):
         self.count_label.setObjectName("import_valid_count")
         self.count_label.setToolTip("Rows that would be imported with this mapping")
         layout.addWidget(self.count_label)
+        self.sample_model = ImportSampleTableModel(self)
+        self.sample_table = QTableView(self)
+        self.sample_table.setObjectName("import_sample")
+        self.sample_table.setModel(self.sample_model)
+        self.sample_table.setToolTip(f"The first {SAMPLE_ROWS} valid rows as they will be stored (directions in "
+                                     "degrees, kinds resolved, text cleaned)")
+        self.sample_table.setAlternatingRowColors(True)
+        self.sample_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # at most SAMPLE_ROWS rows: sizing the columns to their contents is cheap and shows whole values
+        self.sample_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.issue_model = ImportIssueTableModel(self)
         self.issue_table = QTableView(self)
         self.issue_table.setObjectName("import_issues")
@@ -143,7 +157,19 @@ class ImportPreviewDialog(QDialog):
         self.issue_table.setAlternatingRowColors(True)
         self.issue_table.verticalHeader().setVisible(False)
         self.issue_table.horizontalHeader().setStretchLastSection(True)
-        layout.addWidget(self.issue_table, 1)
+        self.sample_label = QLabel(self)
+        self.issue_label = QLabel(self)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("import_tables")
+        for label, table in ((self.sample_label, self.sample_table), (self.issue_label, self.issue_table)):
+            pane = QWidget(self.splitter)
+            box = QVBoxLayout(pane)
+            box.setContentsMargins(0, 0, 0, 0)
+            label.setBuddy(table)
+            box.addWidget(label)
+            box.addWidget(table, 1)
+            self.splitter.addWidget(pane)
+        layout.addWidget(self.splitter, 1)
         buttons = QDialogButtonBox(self)
         self.import_button = QPushButton("Import", self)
         self.import_button.setObjectName("import_rows")
@@ -215,6 +241,13 @@ class ImportPreviewDialog(QDialog):
             enc_label.setBuddy(self.encoding_combo)
             grid.addWidget(enc_label, half, 2)
             grid.addWidget(self.encoding_combo, half, 3)
+        self.split_check = QCheckBox("One camera per &direction", box)
+        self.split_check.setObjectName("map_split_directions")
+        self.split_check.setToolTip("A row whose direction lists several (0;90;180, as OpenStreetMap writes a camera "
+                                    "cluster) becomes one camera per direction. Off: such rows are rejected")
+        self.split_check.setChecked(bool(self._mapping.get("split_directions")))
+        self.split_check.toggled.connect(self._on_changed)
+        grid.addWidget(self.split_check, half + 1, 0, 1, 2)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         return box
@@ -230,6 +263,8 @@ class ImportPreviewDialog(QDialog):
             out["default_kind"] = kind
         if self.encoding_combo is not None and self.encoding_combo.currentData() != "utf-8-sig":
             out["encoding"] = self.encoding_combo.currentData()
+        if self.split_check.isChecked():
+            out["split_directions"] = True
         return out
 
     def set_field(self, fld: str, column: str | None) -> None:
@@ -259,8 +294,15 @@ class ImportPreviewDialog(QDialog):
         v = validation
         self.file_label.setText(f"<b>{v.file_name}</b> ({v.format.upper()}): {v.rows_total} rows"
                                 + ("".join(f"<br>{note}" for note in v.file_notes)))
-        self.count_label.setText(f"<b>{v.valid}</b> of {v.rows_total} rows are valid; {len(v.bad)} bad"
-                                 + (f"; {len(v.notes)} imported with a note" if v.notes else ""))
+        self.count_label.setText(f"<b>{v.valid}</b> of {v.rows_total} rows are valid; {v.bad_count} bad"
+                                 + (f"; {v.notes_count} imported with a note" if v.notes_count else ""))
+        self.sample_model.set_rows(v.sample_columns, v.sample)
+        self.sample_label.setText(f"&Rows to import: the first {len(v.sample)} of {v.valid}, as they will be stored"
+                                  if v.sample else "&Rows to import: none")
+        listed = len(v.bad) + len(v.notes)
+        self.issue_label.setText(f"Bad rows and &notes ({listed} listed" + (
+            f"; only the first of each are shown, {v.bad_dropped + v.notes_dropped} more" if listed <
+            v.bad_count + v.notes_count else "") + ")")
         self.issue_model.set_issues(v.bad, v.notes)
         self.import_button.setText(f"&Import {v.valid} Valid Rows" if v.bad else f"&Import {v.valid} Rows")
         self.import_button.setToolTip("Import the valid rows in one step; the bad rows are left out" if v.bad
@@ -295,9 +337,13 @@ class ImportPreviewDialog(QDialog):
             self.issue_table.setColumnWidth(ImportIssueTableModel.COL_OUTCOME, 110)
         self.issue_table.horizontalHeader().setSectionResizeMode(ImportIssueTableModel.COL_REASON,
                                                                  QHeaderView.ResizeMode.Stretch)
+        splitter = s.value(f"{SETTINGS_GROUP}/tables_splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
 
     def _save_layout(self) -> None:
         s = QSettings()
         s.setValue(f"{SETTINGS_GROUP}/geometry", self.saveGeometry())
         s.setValue(f"{SETTINGS_GROUP}/issues_header", self.issue_table.horizontalHeader().saveState())
+        s.setValue(f"{SETTINGS_GROUP}/tables_splitter", self.splitter.saveState())
 

@@ -232,3 +232,67 @@ def test_two_dropped_files_are_previewed_one_after_the_other(make_window, qtbot,
     window.features["import"].dialog.accept()
     qtbot.waitUntil(lambda: window.features["import"].last_result is not None, timeout=10_000)
     assert camera_count(window) == 1 and not window.features["import"].busy
+
+
+DIRECTIONS = (
+    "id,lat,lon,kind,direction,name\n"
+    "n1,39.30,-76.61,doorbell,0;90;180,Corner cluster\n"
+    "n2,39.31,-76.62,doorbell,-118,Wrapped heading\n"
+    "n3,39.32,-76.63,floodlight,45,Plain\n"
+    "n4,,-76.64,doorbell,10,No latitude\n"
+)
+
+
+def test_preview_shows_the_rows_as_stored_and_splits_directions_on_request(make_window, qtbot, tmp_path,
+                                                                           monkeypatch) -> None:  # noqa: ANN001
+    path = tmp_path / "osm.csv"
+    path.write_text(DIRECTIONS, encoding="utf-8")
+    monkeypatch.setattr(files, "choose_open_file", lambda *a: path)
+    window = shown(qtbot, make_window(role="analyst", name="ana"))
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    dialog = open_preview(qtbot, window)
+    # off by default: the several-directions row is rejected, and says how to take it
+    assert not dialog.split_check.isChecked()
+    sample = dialog.sample_model
+    assert [sample.row(i)[0] for i in range(sample.rowCount())] == ["n2", "n3"]
+    assert sample.row(0)[4] == 242.0 and sample.data(sample.index(0, 4)) == "242.0"  # -118 wrapped, as stored
+    assert sample.headerData(4, Qt.Orientation.Horizontal) == "heading °"
+    issues = dialog.issue_model
+    texts = [issues.data(issues.index(r, 2)) for r in range(issues.rowCount())]
+    assert any("several directions" in t and "one camera per direction" in t for t in texts)
+    assert any("wrapped into 0-360 as 242°" in t for t in texts)
+    assert "first 2 of 2" in dialog.sample_label.text()
+    # turn the option on from the keyboard (Space on the focused checkbox)
+    assert dialog.split_check.text() == "One camera per &direction" and dialog.split_check.toolTip()
+    dialog.split_check.setFocus()
+    qtbot.keyClick(dialog.split_check, Qt.Key.Key_Space)
+    assert dialog.split_check.isChecked()
+    qtbot.waitUntil(lambda: dialog.validation.valid == 5, timeout=10_000)
+    assert [sample.row(i)[0] for i in range(sample.rowCount())] == ["n1#1", "n1#2", "n1#3", "n2", "n3"]
+    assert [sample.row(i)[4] for i in range(3)] == [0.0, 90.0, 180.0]
+    assert "one camera per direction (option on): 1 row with several directions became 3 cameras" in \
+        dialog.file_label.text()
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10_000)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.features["import"].last_result is not None, timeout=10_000)
+    rows = window.ctx.conn.execute("SELECT external_id, heading_deg, label FROM cameras ORDER BY id").fetchall()
+    assert rows == [("n1#1", 0.0, "Corner cluster"), ("n1#2", 90.0, "Corner cluster"),
+                    ("n1#3", 180.0, "Corner cluster"), ("n2", 242.0, "Wrapped heading"), ("n3", 45.0, "Plain")]
+    details = json.loads(window.ctx.conn.execute("SELECT details FROM audit_log WHERE action = 'import'")
+                         .fetchone()[0])
+    assert details["mapping"]["split_directions"] is True  # the report of the act says the option was on
+
+
+def test_an_all_valid_file_shows_what_will_be_imported(make_window, qtbot, tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    path = tmp_path / "many.csv"
+    path.write_text("id,lat,lon,kind\n" + "".join(f"m{i},39.{i:03d},-76.6,doorbell\n" for i in range(150)),
+                    encoding="utf-8")
+    monkeypatch.setattr(files, "choose_open_file", lambda *a: path)
+    window = shown(qtbot, make_window())
+    window.actions[Action.IMPORT].trigger()
+    dialog = open_preview(qtbot, window)
+    assert dialog.issue_model.rowCount() == 0 and dialog.sample_model.rowCount() == 100
+    assert dialog.sample_model.row(0) == ("m0", 39.0, -76.6, "doorbell", None, None, None, None, "")
+    assert dialog.sample_label.text().replace("&", "") == "Rows to import: the first 100 of 150, as they will be stored"
+    qtbot.mouseClick(dialog.nothing_button, Qt.MouseButton.LeftButton)
+    assert camera_count(window) == 0
