@@ -208,6 +208,20 @@ class ImportResult:
 
 
 @contextlib.contextmanager
+def _quick_gil_handover() -> Iterator[None]:
+    """The writer releases the GIL while SQLite inserts and must get it back soon: with the default 5 ms switch
+    interval the validating thread would keep it that long after every statement."""
+    import sys
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(0.001)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(old)
+
+
+@contextlib.contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
     """Millions of short-lived lists: the cyclic GC would rescan them over and over (none of them form cycles)."""
     was_enabled = gc.isenabled()
@@ -400,7 +414,7 @@ def import_file(source: Source, kind: RecordKind, mapping: dict[str, Any], conn:
     guard = _Guard(conn, check)
     result: ImportResult | None = None
     try:
-        with _no_cyclic_gc(), transaction(conn):
+        with _no_cyclic_gc(), _quick_gil_handover(), transaction(conn):
             try:
                 thread.start()
                 batch_id = batches.begin_batch(conn, source.path.name, source.format, actor, now)

@@ -372,8 +372,10 @@ class ChunkValidator:
         for fld in TEXT_FIELDS:
             for j in self.plan.fields.get(fld) or []:
                 values = cols[j]
-                texts = [v for v in values if isinstance(v, str)]
-                if not texts or not CONTROL.search("\n".join(texts)):
+                texts = values if self._text else [v for v in values if isinstance(v, str)]
+                # isprintable() is one C pass and False for any control character (and tab): only then search
+                joined = " ".join(texts)
+                if not texts or joined.isprintable() or not CONTROL.search(joined):
                     continue
                 cleaned = list(values)
                 for i, v in enumerate(values):
