@@ -69,6 +69,15 @@ def owner_by_anonymity(conn: sqlite3.Connection, anonymity_no: int) -> OwnerSumm
     return owner_summary(conn, row[0]) if row else None
 
 
+def opted_out_by_id(conn: sqlite3.Connection, owner_ids: list[int]) -> dict[int, bool]:
+    out: dict[int, bool] = {}
+    for owner_id in owner_ids:
+        row = conn.execute("SELECT consent FROM owners WHERE id = ?", (owner_id,)).fetchone()
+        if row is not None:
+            out[int(owner_id)] = row[0] == Consent.OPT_OUT.value
+    return out
+
+
 def owner_contact(conn: sqlite3.Connection, owner_id: int) -> OwnerContact | None:
     """Contact details. Callers go through app.services.registry.service, which checks permission and audits."""
     row = conn.execute("SELECT email, phone, address, contact_preference FROM owners WHERE id = ?",

@@ -249,6 +249,17 @@ def agencies(conn: sqlite3.Connection) -> list[tuple[int, str]]:
     return conn.execute("SELECT id, name FROM agencies WHERE status != 'ended' ORDER BY name").fetchall()
 
 
+def agency_name(conn: sqlite3.Connection, agency_id: int) -> str:
+    row = conn.execute("SELECT name FROM agencies WHERE id = ?", (agency_id,)).fetchone()
+    return str(row[0]) if row else ""
+
+
+def agency_point(conn: sqlite3.Connection, agency_id: int | None) -> tuple[float, float] | None:
+    """The agency's own location (where a new circle starts before an incident is chosen)."""
+    row = conn.execute("SELECT lat, lon FROM agencies WHERE id = ?", (agency_id,)).fetchone()
+    return (row[0], row[1]) if row and row[0] is not None and row[1] is not None else None
+
+
 def recent_incidents(conn: sqlite3.Connection, agency_id: int | None, limit: int = 300) -> list[tuple]:
     """(id, occurred_at, category, case_number, lat, lon), newest first, of one agency (or any)."""
     where = "WHERE agency_id = ?" if agency_id is not None else ""

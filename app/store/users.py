@@ -41,6 +41,10 @@ def get_by_name(conn: sqlite3.Connection, name: str) -> UserRecord | None:
     return _record(conn.execute(f"SELECT {_COLUMNS} FROM users WHERE name = ?", (name.strip(),)).fetchone())
 
 
+def names(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM users ORDER BY name COLLATE NOCASE")]
+
+
 def list_all(conn: sqlite3.Connection) -> list[UserRecord]:
     rows = conn.execute(f"SELECT {_COLUMNS} FROM users ORDER BY name COLLATE NOCASE").fetchall()
     return [r for r in (_record(row) for row in rows) if r is not None]

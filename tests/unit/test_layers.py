@@ -143,3 +143,17 @@ def cycles_in(package: str) -> list[list[str]]:
 @pytest.mark.parametrize("package", ["app.core", "app.io", "app.services"])
 def test_no_import_cycles(package: str) -> None:
     assert cycles_in(package) == []
+
+
+def test_no_sql_in_the_qt_layers() -> None:
+    """Views, item models, the map and the plots read through services (and the store): never SQL of their own."""
+    wrong = []
+    for path in MODULES:
+        name = module_name(path)
+        if not any(within(name, p) for p in ("app.views", "app.models", "app.map", "app.plots", "app.workers")):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in ("execute", "executemany", "executescript"):
+                wrong.append(f"{name}:{node.lineno}")
+    assert wrong == []

@@ -25,7 +25,10 @@ from app.store import audit as audit_store
 from app.store import owners as owner_store
 from app.store import requests as request_store
 from app.store import users as user_store
-from app.store.db import transaction
+from app.store.audit import AuditFilter, ChainHead, VerifyResult
+from app.store.db import connect, transaction
+
+__all__ = ["AuditFilter", "ChainHead", "VerifyResult"]  # the records the views pass back in (they live in the store)
 
 PERSONAL_KEYS = frozenset({"email", "phone", "address", "contact", "display_name", "owner_name",
                            "investigator_contact", "owner_contact"})
@@ -126,6 +129,24 @@ def reference_resolver(session: Session) -> Resolver:
     return resolve
 
 
+def count(session: Session, flt: AuditFilter) -> int:
+    session.require(Permission.VIEW_AUDIT)
+    return audit_store.count(session.conn, flt)
+
+
+def filter_choices(session: Session) -> tuple[list[str], list[str]]:
+    """(actors, actions) for the filter boxes. Actors from the users table (cheap), not DISTINCT over a log of
+    millions of rows; "system" and "anonymous" write entries too."""
+    session.require(Permission.VIEW_AUDIT)
+    return ([*user_store.names(session.conn), "system", "anonymous"],
+            audit_store.distinct(session.conn, "action"))
+
+
+def parse_head(text: str) -> ChainHead:
+    """A kept chain head: HASH, SEQ:HASH or a head file's path. Raises ValueError or OSError."""
+    return audit_store.parse_head(text)
+
+
 # --- export ---------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ExportResult:
@@ -213,6 +234,20 @@ def export_log(session: Session, flt: audit_store.AuditFilter, csv_path: Path) -
     return result
 
 
+def export_in_worker(db_path: Path, actor: str, flt: AuditFilter, csv_path: Path, mask: bool,
+                     progress: Callable[[int, int], None] | None = None,
+                     check: Callable[[], None] | None = None) -> ExportResult:
+    """The window's export job: on a connection of its own (off the GUI thread), written and then audited as the
+    user who started it (authorize_export first, on the GUI thread)."""
+    conn = connect(db_path)
+    try:
+        result = write_export(conn, flt, csv_path, mask, progress, check)
+        record_export(conn, actor, flt, result)
+        return result
+    finally:
+        conn.close()
+
+
 # --- verification ---------------------------------------------------------------------------------------------------
 def authorize_verify(session: Session) -> None:
     session.require(Permission.VIEW_AUDIT)
@@ -221,6 +256,17 @@ def authorize_verify(session: Session) -> None:
 def record_verification(session: Session, result: audit_store.VerifyResult) -> None:
     session.audit("audit_verified", "audit_log", {"ok": result.ok, "entries": result.entries,
                                                   "broken_seq": result.broken_seq, "reason": result.reason})
+
+
+def verify_in_worker(db_path: Path, head: ChainHead | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> VerifyResult:
+    """The window's verification job, on a connection of its own (authorize_verify first; record_verification with
+    the result on the GUI thread)."""
+    conn = connect(db_path)
+    try:
+        return audit_store.verify(conn, head, progress)
+    finally:
+        conn.close()
 
 
 def verify_log(session: Session, head: audit_store.ChainHead | str | None = None) -> audit_store.VerifyResult:

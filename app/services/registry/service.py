@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from app.core.audit_actions import OWNER_CONTACT_VIEWED
+from app.core.camera_arrays import CameraArrays
 from app.core.permissions import Permission
 from app.core.records import Camera, Consent, Owner, OwnerContact, OwnerSummary, to_iso, utc_now
 from app.core.validators import validate_camera, validate_owner
 from app.services.session import Session
 from app.store import cameras as camera_store
+from app.store import db
 from app.store import owners as owner_store
+from app.store.camera_arrays import load_arrays, load_rows
 
 Row = dict[str, Any]
 _CONTACT_FIELDS = ("email", "phone", "address")
@@ -81,6 +85,24 @@ def _diff(before: Row | None, after: Row | None, hide: tuple[str, ...] = ()) -> 
     return out
 
 
+def load_arrays_in_worker(db_path: Path) -> CameraArrays:
+    """The whole registry as arrays, read off the GUI thread on a connection of its own."""
+    conn = db.connect(db_path)
+    try:
+        return load_arrays(conn)
+    finally:
+        conn.close()
+
+
+def ids_matching_in_worker(db_path: Path, text: str) -> np.ndarray:
+    """Ids of the cameras whose text fields contain `text`, searched off the GUI thread (a large registry)."""
+    conn = db.connect(db_path)
+    try:
+        return camera_store.ids_matching(conn, text)
+    finally:
+        conn.close()
+
+
 class RegistryService:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -93,6 +115,22 @@ class RegistryService:
     def owner_summary(self, owner_id: int) -> OwnerSummary | None:
         self.session.require(Permission.VIEW_REGISTRY)
         return owner_store.owner_summary(self.conn, owner_id)
+
+    def owner_by_anonymity(self, anonymity_no: int) -> OwnerSummary | None:
+        self.session.require(Permission.VIEW_REGISTRY)
+        return owner_store.owner_by_anonymity(self.conn, anonymity_no)
+
+    def get_camera(self, camera_id: int) -> Camera | None:
+        self.session.require(Permission.VIEW_REGISTRY)
+        return camera_store.get_camera(self.conn, camera_id)
+
+    def camera_rows(self, camera_ids: np.ndarray) -> CameraArrays:
+        """The given cameras as arrays, as the store has them now (to patch the shared arrays after an edit)."""
+        return load_rows(self.conn, camera_ids)
+
+    def owner_opted_out(self, owner_ids: list[int]) -> dict[int, bool]:
+        """Whether each of these owners (those that exist) opted out of requests."""
+        return owner_store.opted_out_by_id(self.conn, owner_ids)
 
     def owner_contact(self, owner_id: int) -> OwnerContact | None:
         """An owner's contact details: permitted roles only, and every view is in the audit log."""

@@ -428,6 +428,60 @@ def timeline(session: Session, request_id: int) -> list[Transition]:
     return store.transitions(session.conn, request_id)
 
 
+# --- reads for the Requests tab and the request dialog (the same permission as the list) -------------------------
+def get_request(session: Session, request_id: int) -> RequestRecord | None:
+    session.require(Permission.CREATE_REQUEST)
+    return store.get_request(session.conn, request_id)
+
+
+def agencies(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of the partner agencies whose partnership has not ended."""
+    session.require(Permission.CREATE_REQUEST)
+    return store.agencies(session.conn)
+
+
+def agency_name(session: Session, agency_id: int) -> str:
+    session.require(Permission.CREATE_REQUEST)
+    return store.agency_name(session.conn, agency_id)
+
+
+def agency_point(session: Session, agency_id: int | None) -> tuple[float, float] | None:
+    session.require(Permission.CREATE_REQUEST)
+    return store.agency_point(session.conn, agency_id)
+
+
+def recent_incidents(session: Session, agency_id: int | None) -> list[tuple]:
+    session.require(Permission.CREATE_REQUEST)
+    return store.recent_incidents(session.conn, agency_id)
+
+
+def incident_point(session: Session, incident_id: int | None) -> tuple[float, float] | None:
+    session.require(Permission.CREATE_REQUEST)
+    return store.incident_point(session.conn, incident_id)
+
+
+def recipient_points(session: Session, request_id: int) -> list[tuple[float, float, bool, str]]:
+    session.require(Permission.CREATE_REQUEST)
+    return store.recipient_points(session.conn, request_id)
+
+
+def overrides(session: Session, request_id: int) -> list[tuple[str, str, str, str]]:
+    """(rule, reason, who, at) of every rule a supervisor let pass on this request."""
+    session.require(Permission.CREATE_REQUEST)
+    return store.overrides(session.conn, request_id)
+
+
+def overridden_rules(session: Session, request_id: int) -> set[str]:
+    session.require(Permission.CREATE_REQUEST)
+    return store.overridden_rules(session.conn, request_id)
+
+
+def camera_arrays(session: Session) -> CameraArrays:
+    """The registry as arrays, for the recipient preview when the window has not loaded it yet."""
+    session.require(Permission.CREATE_REQUEST)
+    return load_arrays(session.conn)
+
+
 # --- incidents --------------------------------------------------------------------------------------------------------
 def create_incident(session: Session, occurred_at: datetime, lat: float | None, lon: float | None, category: str,
                     case_number: str = "", agency_id: int | None = None, text: str = "",

@@ -1,17 +1,16 @@
 """The Audit Log tab: the hash-chained log, newest first, with filters, lazy paging, export and verification.
 
-Reading goes through app.services.accountability.audit_service (role check, personal data masked for auditors). The log
-grows without bound, so the model fetches pages by seq as the view scrolls (never OFFSET). Export and
-verification run off the GUI thread on a connection of their own, with progress and Cancel.
+Reading goes through app.services.accountability.audit_service (role check, personal data masked for auditors); the
+log grows without bound, so the model (app.models.audit_table_model) fetches pages by seq as the view scrolls.
+Export and verification run off the GUI thread on a connection of their own, with progress and Cancel.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QByteArray,
     QDateTime,
     QModelIndex,
@@ -44,10 +43,9 @@ from PySide6.QtWidgets import (
 
 from app.core import audit_actions, timefmt
 from app.core.permissions import Permission
+from app.models.audit_table_model import AuditTableModel
 from app.services.accountability import audit_service
-from app.services.session import PermissionDenied, Session
-from app.store import audit as audit_store
-from app.store.db import connect
+from app.services.session import PermissionDenied
 from app.views.accountability.audit_detail import AuditDetailPane
 from app.views.widgets import files
 from app.workers.jobs import JobControl, run_job
@@ -59,119 +57,6 @@ Index = QModelIndex | QPersistentModelIndex
 SETTINGS_GROUP = "audit_tab"
 RELOAD_KEY = QKeySequence.StandardKey.Refresh  # F5; listed in Help ▸ Keyboard Shortcuts
 ISO_FORMAT = "yyyy-MM-dd'T'HH:mm:ss'Z'"
-
-
-class AuditTableModel(QAbstractTableModel):
-    """Audit entries matching a filter, newest first, fetched a page at a time."""
-
-    COL_SEQ, COL_AT, COL_ACTOR, COL_ACTION, COL_OBJECT, COL_DETAILS = range(6)
-    HEADERS = ["#", "Time", "Who", "Act", "About", "Details"]
-    SeqRole = Qt.ItemDataRole.UserRole
-    StoredRole = Qt.ItemDataRole.UserRole + 1  # the stored text of the cell (action name, object reference, JSON)
-
-    def __init__(self, session: Session, page_size: int = 500, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.page_size = page_size
-        self.flt = audit_store.AuditFilter()
-        self.rows: list[audit_service.AuditRow] = []
-        self.total = 0
-        self.exhausted = True
-        self.denied = ""
-        self.resolve: audit_actions.Resolver | None = None
-
-    # --- loading --------------------------------------------------------------------------------------------------
-    def set_filter(self, flt: audit_store.AuditFilter) -> None:
-        self.beginResetModel()
-        self.flt = flt
-        self.rows = []
-        self.denied = ""
-        try:
-            first = audit_service.read_page(self.session, flt, None, self.page_size)
-            self.resolve = audit_service.reference_resolver(self.session)
-            self.total = audit_store.count(self.session.conn, flt)
-        except PermissionDenied as exc:
-            first, self.total, self.denied = [], 0, str(exc)
-        self.rows = first
-        self.exhausted = len(first) < self.page_size
-        self.endResetModel()
-
-    def refresh(self) -> None:
-        self.set_filter(self.flt)
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: N802, B008 - Qt override
-        return not parent.isValid() and not self.exhausted
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: N802, B008 - Qt override
-        if parent.isValid() or self.exhausted or not self.rows:
-            return
-        try:
-            more = audit_service.read_page(self.session, self.flt, self.rows[-1].seq, self.page_size)
-        except PermissionDenied as exc:
-            self.denied, self.exhausted = str(exc), True
-            return
-        self.exhausted = len(more) < self.page_size
-        if more:
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(more) - 1)
-            self.rows.extend(more)
-            self.endInsertRows()
-
-    def fetch_all(self) -> None:
-        while self.canFetchMore():
-            self.fetchMore()
-
-    # --- Qt model API ---------------------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt override
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return [("Entry number in the hash chain"), f"Local time, {timefmt.zone_name()}", "The user who acted",
-                    "What was done", "The record it was done to: requests by number, owners by their anonymous "
-                    "number", "The entry's details, by name (the pane on the right shows them all)"][section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == self.COL_SEQ:
-                return row.seq
-            if col == self.COL_AT:
-                return timefmt.short(row.at, seconds=True)
-            if col == self.COL_ACTOR:
-                return row.actor
-            if col == self.COL_ACTION:
-                return audit_actions.label(row.action)
-            if col == self.COL_OBJECT:
-                return audit_actions.object_text(row.object, self.resolve)
-            return audit_actions.details_summary(row.details, self.resolve)
-        if role == self.StoredRole:
-            return [row.seq, row.at, row.actor, row.action, row.object, row.details][col]
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if col == self.COL_DETAILS:
-                text = "\n".join(f"{k}: {v}" for k, v in audit_actions.detail_fields(row.details, self.resolve))
-                return (text or "No details") + ("\n\n(personal data hidden for your role)" if row.masked else "")
-            if col == self.COL_ACTION:
-                return f"Stored as {row.action}"
-            if col == self.COL_AT:
-                return f"{timefmt.readable(row.at)} — stored in UTC as {row.at}"
-            if col == self.COL_SEQ:
-                return f"Entry {row.seq}, SHA-256 {row.hash}"
-            return None
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == self.COL_SEQ:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == self.SeqRole:
-            return row.seq
-        return None
 
 
 def _combo(tip: str, name: str, parent: QWidget) -> QComboBox:
@@ -319,11 +204,11 @@ class AuditTab(QWidget):
         return edit
 
     # --- filters --------------------------------------------------------------------------------------------------
-    def current_filter(self) -> audit_store.AuditFilter:
+    def current_filter(self) -> audit_service.AuditFilter:
         def iso(edit: QDateTimeEdit) -> str:
             return edit.dateTime().toUTC().toString(ISO_FORMAT)
 
-        return audit_store.AuditFilter(
+        return audit_service.AuditFilter(
             actor=self.actor_box.currentText().strip(),
             actions=tuple(self._chosen_actions()),
             text=self.text_edit.text().strip(),
@@ -360,12 +245,10 @@ class AuditTab(QWidget):
         self.apply_filter()
 
     def _fill_choices(self) -> None:
-        conn = self.window_.ctx.conn
-        # Actors from the users table (cheap), not DISTINCT over a log of millions of rows.
-        actors = [r[0] for r in conn.execute("SELECT name FROM users ORDER BY name COLLATE NOCASE")]
-        stored = {audit_actions.canonical(a) for a in audit_store.distinct(conn, "action")}
+        actors, actions = audit_service.filter_choices(self.window_.ctx.session)
+        stored = {audit_actions.canonical(a) for a in actions}
         self._action_names = sorted(stored, key=lambda a: audit_actions.label(a).casefold())
-        choices = ((self.actor_box, ["", *actors, "system", "anonymous"]),
+        choices = ((self.actor_box, ["", *actors]),
                    (self.action_box, ["", *(audit_actions.label(a) for a in self._action_names)]))
         for box, items in choices:
             text = box.currentText()
@@ -430,7 +313,7 @@ def _report(window: MainWindow, icon: QMessageBox.Icon, title: str, text: str) -
     return box
 
 
-def export_audit(window: MainWindow, flt: audit_store.AuditFilter) -> None:
+def export_audit(window: MainWindow, flt: audit_service.AuditFilter) -> None:
     session = window.ctx.session
     try:
         mask = audit_service.authorize_export(session)
@@ -448,13 +331,7 @@ def export_audit(window: MainWindow, flt: audit_store.AuditFilter) -> None:
     db_path = window.ctx.paths.db_path
 
     def work(control: JobControl) -> audit_service.ExportResult:
-        conn = connect(db_path)
-        try:
-            result = audit_service.write_export(conn, flt, path, mask, control.progress, control.check)
-            audit_service.record_export(conn, actor, flt, result)
-            return result
-        finally:
-            conn.close()
+        return audit_service.export_in_worker(db_path, actor, flt, path, mask, control.progress, control.check)
 
     def done(result: audit_service.ExportResult) -> None:
         _report(window, QMessageBox.Icon.Information, "Audit log exported",
@@ -471,7 +348,7 @@ def export_audit(window: MainWindow, flt: audit_store.AuditFilter) -> None:
             lambda: window.statusBar().showMessage("Export cancelled; nothing was written.", 5000))
 
 
-def verify_audit(window: MainWindow, head: audit_store.ChainHead | None = None) -> None:
+def verify_audit(window: MainWindow, head: audit_service.ChainHead | None = None) -> None:
     session = window.ctx.session
     try:
         audit_service.authorize_verify(session)
@@ -480,18 +357,14 @@ def verify_audit(window: MainWindow, head: audit_store.ChainHead | None = None) 
         return
     db_path = window.ctx.paths.db_path
 
-    def work(control: JobControl) -> audit_store.VerifyResult:
+    def work(control: JobControl) -> audit_service.VerifyResult:
         def progress(done: int, total: int) -> None:
             control.check()
             control.progress(done, total)
 
-        conn = connect(db_path)
-        try:
-            return audit_store.verify(conn, head, progress)
-        finally:
-            conn.close()
+        return audit_service.verify_in_worker(db_path, head, progress)
 
-    def done(result: audit_store.VerifyResult) -> None:
+    def done(result: audit_service.VerifyResult) -> None:
         audit_service.record_verification(session, result)
         notes = "".join(f"\n\nWarning: {w}." for w in result.warnings)
         if result.ok:
@@ -517,7 +390,7 @@ def verify_audit_with_head(window: MainWindow) -> None:
     if path is None:
         return
     try:
-        head = audit_store.parse_head(str(Path(path)))
+        head = audit_service.parse_head(str(Path(path)))
     except (ValueError, OSError) as exc:
         _report(window, QMessageBox.Icon.Warning, "Not a chain-head file", f"{path.name}: {exc}")
         return

@@ -19,7 +19,6 @@ from PySide6.QtGui import QUndoCommand
 from app.core.camera_arrays import CameraArrays
 from app.models.registry_data import RegistryData
 from app.services.registry.service import RegistryChange, RegistryService
-from app.store.camera_arrays import load_rows
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +42,9 @@ def insert_rows(arrays: CameraArrays, rows: CameraArrays) -> CameraArrays:
 
 def sync_arrays(ctx: CommandContext, change: RegistryChange) -> None:
     """Bring the shared arrays in line with the store after `change` (or its undo) was written."""
-    conn = ctx.service.conn
     arrays = ctx.registry.arrays
     ids = np.asarray(change.camera_ids, dtype=np.int64)
-    now = load_rows(conn, ids)
+    now = ctx.service.camera_rows(ids)
     present = np.zeros(len(arrays), dtype=bool)
     present[arrays.positions_of(ids)] = True
     was = arrays.ids[present]
@@ -57,23 +55,19 @@ def sync_arrays(ctx: CommandContext, change: RegistryChange) -> None:
         new = arrays.without_ids(removed) if removed.size else arrays
         new = insert_rows(new, now.take(np.flatnonzero(np.isin(now.ids, added))))
         new.patch(now.take(np.flatnonzero(~np.isin(now.ids, added))))
-        _apply_owner_consent(new, change, conn)
+        _apply_owner_consent(new, change, ctx.service)
         ctx.registry.set_arrays(new)
         return
     changed = [arrays.ids[arrays.patch(now)]]
-    changed.extend(arrays.ids[p] for p in _apply_owner_consent(arrays, change, conn))
+    changed.extend(arrays.ids[p] for p in _apply_owner_consent(arrays, change, ctx.service))
     ctx.patched(np.unique(np.concatenate(changed)))
     ctx.registry.set_arrays(arrays)
 
 
-def _apply_owner_consent(arrays: CameraArrays, change: RegistryChange, conn) -> list[np.ndarray]:  # noqa: ANN001
+def _apply_owner_consent(arrays: CameraArrays, change: RegistryChange, service: RegistryService) -> list[np.ndarray]:
     """An owner's consent change reaches all their cameras, not only the edited one."""
-    positions = []
-    for owner_id in change.owner_ids:
-        row = conn.execute("SELECT consent FROM owners WHERE id = ?", (owner_id,)).fetchone()
-        if row is not None:
-            positions.append(arrays.set_owner_consent(owner_id, row[0] == "opt_out"))
-    return positions
+    return [arrays.set_owner_consent(owner_id, opted_out)
+            for owner_id, opted_out in service.owner_opted_out(change.owner_ids).items()]
 
 
 class RegistryCommand(QUndoCommand):

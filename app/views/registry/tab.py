@@ -36,12 +36,8 @@ from app.models.camera_table_model import (
     SOURCE_LABELS,
     CameraTableModel,
 )
-from app.services.registry.service import RegistryError, RegistryService
+from app.services.registry.service import RegistryError, RegistryService, ids_matching_in_worker, load_arrays_in_worker
 from app.services.session import PermissionDenied
-from app.store import cameras as camera_store
-from app.store import db
-from app.store import owners as owner_store
-from app.store.camera_arrays import load_arrays
 from app.views.actions import Action
 from app.views.registry.camera_dialog import CameraDialog
 from app.views.registry.commands import AddCameraCommand, CommandContext, DeleteCamerasCommand, EditCameraCommand
@@ -199,15 +195,7 @@ class RegistryTab(QWidget):
     # --- loading and model updates --------------------------------------------------------------------------
     def start_loading(self) -> None:
         path = self.ctx.paths.db_path
-
-        def load() -> Any:
-            conn = db.connect(path)
-            try:
-                return load_arrays(conn)
-            finally:
-                conn.close()
-
-        run_task(load, self.window_.registry.set_arrays, self._load_failed)
+        run_task(lambda: load_arrays_in_worker(path), self.window_.registry.set_arrays, self._load_failed)
 
     def _load_failed(self, message: str, _trace: str) -> None:
         self.count_label.setText("Could not load the cameras")
@@ -260,11 +248,7 @@ class RegistryTab(QWidget):
         self.count_label.setText("Searching…")
 
         def search() -> np.ndarray:
-            conn = db.connect(path)
-            try:
-                return camera_store.ids_matching(conn, text)
-            finally:
-                conn.close()
+            return ids_matching_in_worker(path, text)
 
         def done(ids: np.ndarray) -> None:
             if generation == self._text_generation:  # a later keystroke superseded this search
@@ -357,7 +341,7 @@ class RegistryTab(QWidget):
             return
         if owner_id == self.owner_dock.owner_id and self.owner_dock.contact_box.isVisible():
             return  # the same owner: keep the contact details the user asked to see
-        self.owner_dock.show_owner(owner_store.owner_summary(self.ctx.conn, owner_id))
+        self.owner_dock.show_owner(self.service().owner_summary(owner_id))
 
     # --- add / edit / delete --------------------------------------------------------------------------------
     def _show_failure(self, message: str) -> None:
@@ -367,7 +351,7 @@ class RegistryTab(QWidget):
         QMessageBox.warning(self.window_, title, f"{exc}." if isinstance(exc, PermissionDenied) else str(exc))
 
     def _lookup_owner(self, anonymity_no: int) -> OwnerSummary | None:
-        return owner_store.owner_by_anonymity(self.ctx.conn, anonymity_no)
+        return self.service().owner_by_anonymity(anonymity_no)
 
     def add_camera(self) -> None:
         try:
@@ -405,11 +389,11 @@ class RegistryTab(QWidget):
         except PermissionDenied as exc:
             self._refused("Cannot edit the camera", exc)
             return
-        camera = camera_store.get_camera(self.ctx.conn, camera_id)
+        camera = self.service().get_camera(camera_id)
         if camera is None:
             self._show_failure(f"Camera {camera_id} no longer exists.")
             return
-        owner = owner_store.owner_summary(self.ctx.conn, camera.owner_id) if camera.owner_id is not None else None
+        owner = self.service().owner_summary(camera.owner_id) if camera.owner_id is not None else None
         dialog = CameraDialog(self.window_, camera, owner, lookup_owner=self._lookup_owner)
         if dialog.exec() != CameraDialog.DialogCode.Accepted:
             return

@@ -40,8 +40,6 @@ from app.core.request_records import RequestRecord
 from app.core.wording import count
 from app.services.requests import workflow as svc
 from app.services.session import PermissionDenied, Session
-from app.store import requests as store
-from app.store.camera_arrays import load_arrays
 
 SAVE_DRAFT_KEY = "Ctrl+S"  # keep the draft without submitting; listed in Help ▸ Keyboard Shortcuts
 CATEGORIES = ["robbery", "burglary", "aggravated assault", "homicide", "shooting", "carjacking", "vehicle theft",
@@ -66,7 +64,7 @@ class RequestDialog(QDialog):
         self.session = session
         self.conn = session.conn
         # The registry the window holds; if it is not loaded yet, read it once for the recipient preview.
-        self.arrays = arrays if arrays is not None else load_arrays(self.conn)
+        self.arrays = arrays if arrays is not None else svc.camera_arrays(session)
         self.map_fence = map_fence
         self.record = record
         self.clock = clock
@@ -89,7 +87,7 @@ class RequestDialog(QDialog):
         self.agency = QComboBox(self)
         self.agency.setObjectName("agency")
         self.agency.setToolTip("The agency asking for footage: its case-number format and jurisdiction apply")
-        for agency_id, name in store.agencies(self.conn):
+        for agency_id, name in svc.agencies(self.session):
             self.agency.addItem(name, agency_id)
         form.addRow("&Agency:", self.agency)
 
@@ -261,16 +259,15 @@ class RequestDialog(QDialog):
     def _agency_changed(self) -> None:
         if self.record is None and self.area_source.currentData() == AREA_CIRCLE and self.center_lat.value() == 0:
             # Until an incident is chosen, a new circle starts at the agency's own location, not at 0°, 0°.
-            row = self.conn.execute("SELECT lat, lon FROM agencies WHERE id = ?",
-                                    (self.agency.currentData(),)).fetchone()
-            if row and row[0] is not None:
-                self.center_lat.setValue(row[0])
-                self.center_lon.setValue(row[1])
+            point = svc.agency_point(self.session, self.agency.currentData())
+            if point is not None:
+                self.center_lat.setValue(point[0])
+                self.center_lon.setValue(point[1])
         current = self.incident.currentData()
         self.incident.blockSignals(True)
         self.incident.clear()
         self.incident.addItem("— choose the incident —", None)
-        for iid, at, category, case, _lat, _lon in store.recent_incidents(self.conn, self.agency.currentData()):
+        for iid, at, category, case, _lat, _lon in svc.recent_incidents(self.session, self.agency.currentData()):
             text = f"#{iid} · {at.replace('T', ' ')[:16]} · {category}" + (f" · {case}" if case else "")
             self.incident.addItem(text, iid)
         self.incident.setCurrentIndex(max(0, self.incident.findData(current)))
@@ -279,7 +276,7 @@ class RequestDialog(QDialog):
 
     def _incident_changed(self) -> None:
         iid = self.incident.currentData()
-        point = store.incident_point(self.conn, iid)
+        point = svc.incident_point(self.session, iid)
         if point is not None and self.area_source.currentData() == AREA_CIRCLE:
             self.center_lat.setValue(point[0])
             self.center_lon.setValue(point[1])
@@ -327,7 +324,7 @@ class RequestDialog(QDialog):
     def _preview_text(self, draft: svc.DraftInput, now: datetime) -> str:
         if draft.fence is None or draft.window_end is None:
             return ""
-        point = store.incident_point(self.conn, draft.incident_id)
+        point = svc.incident_point(self.session, draft.incident_id)
         plan = plan_recipients(self.arrays, draft.fence, point[0] if point else None, point[1] if point else None,
                                draft.window_end, now)
         return (f"{count(plan.cameras_inside, 'camera')} in the area · <b>{count(plan.owners_notified, 'owner')} "

@@ -16,7 +16,6 @@ from app.core.permissions import Permission
 from app.core.records import RequestState
 from app.core.wording import count
 from app.services.requests import workflow as svc
-from app.store import requests as store
 
 if TYPE_CHECKING:
     from app.views.requests.limits_dialog import LimitsDialog
@@ -45,7 +44,7 @@ class RequestSteps:
         if not tab.session.can(Permission.CREATE_REQUEST):
             QMessageBox.information(tab, "New Footage Request", "Only analysts and supervisors write requests.")
             return
-        if not store.agencies(tab.conn):
+        if not svc.agencies(tab.session):
             QMessageBox.information(tab, "New Footage Request", "There is no partner agency on record yet: add the "
                                     "agency (with its jurisdiction and case-number format) first.")
             return
@@ -96,7 +95,7 @@ class RequestSteps:
         if tab.current is None:
             return
         rid = tab.current.id
-        overridden = store.overridden_rules(tab.conn, rid)
+        overridden = svc.overridden_rules(tab.session, rid)
         failed = [r for r in svc.check_request(tab.conn, rid, tab.clock())
                   if not r.ok and r.overridable and r.rule not in overridden]
         if not failed:

@@ -40,7 +40,6 @@ from app.models.request_table_model import STATE_LABELS, IdRole, RequestProxyMod
 from app.services.requests import workflow as svc
 from app.services.requests.approval import OverrideReasonError
 from app.services.session import PermissionDenied
-from app.store import requests as store
 from app.views.requests.answers import RequestAnswers
 from app.views.requests.area_view import RequestAreaView
 from app.views.requests.steps import RequestSteps
@@ -321,7 +320,7 @@ class RequestsTab(QWidget):
         self.show_request(index.data(IdRole) if index.isValid() else None)
 
     def show_request(self, request_id: int | None) -> None:
-        self.current = store.get_request(self.conn, request_id) if request_id is not None else None
+        self.current = svc.get_request(self.session, request_id) if request_id is not None else None
         rec = self.current
         if rec is None:
             self.summary.setText("Select a request, or make a new one with Ctrl+N.")
@@ -331,28 +330,28 @@ class RequestsTab(QWidget):
             self.recipient_counts.setText("")
             self._update_buttons()
             return
-        agency = self.conn.execute("SELECT name FROM agencies WHERE id = ?", (rec.agency_id,)).fetchone()
+        agency = svc.agency_name(self.session, rec.agency_id)
         results = svc.check_request(self.conn, rec.id, self.clock())
-        overridden = store.overridden_rules(self.conn, rec.id)
+        overridden = svc.overridden_rules(self.session, rec.id)
         failed = [r for r in results if not r.ok]
         rules = "every rule met" if not failed else "; ".join(
             f"{r.label} {'(overridden)' if r.rule in overridden else 'NOT MET'}" for r in failed)
         public = f" · public log #{rec.public_no}" if rec.public_no else ""
         self.summary.setText(
             f"<b>Request {rec.id}</b> · {STATE_LABELS[rec.state]}{public} · case {rec.case_number} · "
-            f"{agency[0] if agency else ''} · {rec.offense_category}<br>"
+            f"{agency} · {rec.offense_category}<br>"
             f"Window {timefmt.span(rec.window_start, rec.window_end)}"
             f" · area {rec.fence.area_sq_mi():.3f} sq mi · {rules}"
             + (f"<br>Expires {timefmt.short(rec.expires_at)}" if rec.expires_at and rec.state == S.SENT else ""))
-        self.area_view.set_area(rec.fence, store.recipient_points(self.conn, rec.id),
-                                store.incident_point(self.conn, rec.incident_id))
+        self.area_view.set_area(rec.fence, svc.recipient_points(self.session, rec.id),
+                                svc.incident_point(self.session, rec.incident_id))
         self.timeline.clear()
         for t in svc.timeline(self.session, rec.id):
             step = (f"{STATE_LABELS[S(t.from_state)]} → " if t.from_state and t.from_state != t.to_state else "")
             what = "Approved" if t.from_state == t.to_state else step + STATE_LABELS[S(t.to_state)]
             self.timeline.addItem(f"{t.at.replace('T', ' ').rstrip('Z')} · {t.actor} · {what}"
                                   + (f" — {t.reason}" if t.reason else ""))
-        for rule, reason, who, at in store.overrides(self.conn, rec.id):
+        for rule, reason, who, at in svc.overrides(self.session, rec.id):
             self.timeline.addItem(f"{at.replace('T', ' ').rstrip('Z')} · {who} · Override of {rule} — {reason}")
         self.refresh_recipients()
         self._update_buttons()
