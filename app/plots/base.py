@@ -1,14 +1,15 @@
 """Dashboard plots: pyqtgraph PlotWidgets whose items are made once and updated with setData / setOpts.
 
 Every plot has a hover read-out (the value under the mouse, in a label above the plot) and, in its context menu,
-Export PNG…, Export SVG… and Export Data as CSV…. The file dialog goes through the one seam
-(app.views.widgets.files.choose_save_file), looked up when the menu is used.
+Export PNG…, Export SVG… and Export Data as CSV…. The file dialog is the app's one seam
+(app.views.widgets.files.choose_save_file), which the Insights feature installs as ``save_dialog``.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -23,10 +24,19 @@ DAY_S = 86_400.0
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
 
 
-def choose_save_path(parent: QWidget, title: str, filters: str, suggested: str) -> Path | None:
-    from app.views.widgets.files import choose_save_file
+def _plain_dialog(parent: QWidget, title: str, filters: str, purpose: str, suggested: str) -> Path | None:
+    from PySide6.QtWidgets import QFileDialog
 
-    return choose_save_file(parent, title, filters, "plot_export", suggested)
+    name, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    return Path(name) if name else None
+
+
+# The views put the app's one file-dialog seam here (app.views.insights.install); plots never import the views.
+save_dialog: Callable[[QWidget, str, str, str, str], Path | None] = _plain_dialog
+
+
+def choose_save_path(parent: QWidget, title: str, filters: str, suggested: str) -> Path | None:
+    return save_dialog(parent, title, filters, "plot_export", suggested)
 
 
 def _fmt(v: float) -> str:

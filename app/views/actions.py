@@ -44,6 +44,8 @@ class Action(str, Enum):
     PUBLIC_LOG = "public_log"
     REQUEST_LIMITS = "request_limits"
     VERIFY_AUDIT = "verify_audit"
+    TRANSPARENCY_REPORT = "transparency_report"
+    COVERAGE_ANALYSIS = "coverage_analysis"
     USERS = "users"
     HELP_CONTENTS = "help_contents"
     KEYBOARD_SHORTCUTS = "keyboard_shortcuts"
@@ -99,6 +101,10 @@ SPECS: dict[Action, ActionSpec] = {
                                       "them; every change is audited)"),
     Action.VERIFY_AUDIT: ActionSpec("&Verify Audit Log", "Walk the audit log's hash chain and report the result"),
     Action.USERS: ActionSpec("&Users…", "Manage users and roles"),
+    Action.TRANSPARENCY_REPORT: ActionSpec("&Transparency Report…", "Write the public transparency report (PDF, "
+                                           "HTML, CSV) for the period chosen in Insights", "Ctrl+Shift+R"),
+    Action.COVERAGE_ANALYSIS: ActionSpec("&Coverage Analysis", "Compute how much ground the cameras see, as a band, "
+                                         "and show it on the map", "Ctrl+Shift+G"),
     Action.HELP_CONTENTS: ActionSpec("&User Guide", "The Canvass User Guide: the canvass flow, roles, request limits, "
                                      "import formats, the audit log (offline)", SK.HelpContents),
     Action.KEYBOARD_SHORTCUTS: ActionSpec("&Keyboard Shortcuts", "Every keyboard shortcut", "Ctrl+/"),
@@ -117,7 +123,7 @@ MENUS: list[tuple[str, list[Action | None]]] = [
     ("Re&quests", [Action.NEW_REQUEST, Action.PUBLIC_LOG, None, Action.REQUEST_LIMITS]),
     ("&Evidence", []),
     ("&Program", []),
-    ("&Insights", [Action.VERIFY_AUDIT, Action.USERS]),
+    ("&Insights", [Action.TRANSPARENCY_REPORT, Action.COVERAGE_ANALYSIS, None, Action.VERIFY_AUDIT, Action.USERS]),
     ("&Help", [Action.HELP_CONTENTS, Action.KEYBOARD_SHORTCUTS, None, Action.ABOUT]),
 ]
 

@@ -18,6 +18,7 @@ from app.views.actions import Action
 
 if TYPE_CHECKING:
     from app.views.accountability import Accountability
+    from app.views.insights.tab import InsightsTab
     from app.views.main_window import MainWindow
     from app.views.map.tab import MapTab
     from app.views.registry.import_controller import ImportController
@@ -57,9 +58,10 @@ FEATURES: tuple[Feature, ...] = (
     Feature("program", "app.views.program", early=True, tab="program", title="Program", action=Action.SHOW_PROGRAM,
             about="Partnerships with agencies, camera shipments and distributions to residents with the terms shown "
             "to them, and operations with their outcomes."),
-    Feature("insights", "app.views.insights", early=True, tab="insights", title="Insights",
+    Feature("insights", "app.views.insights", early=False, tab="insights", title="Insights",
             action=Action.SHOW_INSIGHTS,
-            about="Dashboards (requests, responses, outcomes over time) and the public transparency report."),
+            about="Dashboards (requests, responses, outcomes over time), camera coverage and the public "
+            "transparency report."),
     Feature("accountability", "app.views.accountability", early=False, tab="audit", title="Audit Log",
             action=Action.SHOW_AUDIT, about="Every sensitive act, hash-chained; filter, export and verify"),
     Feature("store_check", "app.views.data.store_check", early=False),
@@ -78,6 +80,6 @@ Features = TypedDict("Features", {
     "requests": "RequestsTab",
     "evidence": "PlaceholderPanel",
     "program": "PlaceholderPanel",
-    "insights": "PlaceholderPanel",
+    "insights": "InsightsTab",
     "accountability": "Accountability",
 }, total=False)

@@ -26,3 +26,12 @@ def wire_features(window: MainWindow) -> None:
 
         requests.area_shown.connect(show_area)
         requests.link_map()
+
+    insights = f.get("insights")
+    if map_tab is not None and insights is not None:
+        # "Show on Map" of a coverage analysis: the map shows it as a layer.
+        def show_coverage(result: object) -> None:
+            map_tab.set_coverage(result)  # type: ignore[arg-type]
+            window.show_tab("map")
+
+        insights.coverage_ready.connect(show_coverage)

@@ -94,7 +94,7 @@ def test_hover_and_export(qtbot, conn: sqlite3.Connection, tmp_path: Path, monke
     assert board.answers.readout_at(0.1, 0).startswith("Shared: ")
     assert "(UTC)" in board.cameras.readout_at(board.cameras.getData("imported")[0][-1], 0)
     chosen = iter([tmp_path / "a.png", tmp_path / "a.svg", tmp_path / "answers"])
-    monkeypatch.setattr("app.views.widgets.files.choose_save_file", lambda *a, **k: next(chosen))
+    monkeypatch.setattr("app.plots.base.save_dialog", lambda *a, **k: next(chosen))
     for kind in ("png", "svg", "csv"):
         board.answers.actions_export[kind].trigger()
     assert (tmp_path / "a.png").read_bytes().startswith(b"\x89PNG")

@@ -14,10 +14,12 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolBar, QWidge
 
 from app import settings
 from app.core import geo
+from app.core.coverage import CoverageResult
 from app.core.fence import Fence, select_ids, select_positions
 from app.core.permissions import Permission
 from app.map.camera_layer import CameraData, CameraLayer, build_camera_data
 from app.map.canvas import MapCanvas
+from app.map.coverage_layer import CoverageLayer
 from app.map.fence_tool import FenceController, FenceItem
 from app.map.geojson_lines import GeoJSONError, read_geojson_lines
 from app.map.layer_base import MapLayer
@@ -71,6 +73,7 @@ class MapPanel(QMainWindow):
         self.incidents = IncidentLayer()
         self.cameras = CameraLayer()
         self.overlays: list[OverlayLayer] = []
+        self.coverage: CoverageLayer | None = None   # made by the first coverage analysis shown on the map
         for layer in (self.tiles, self.agencies, self.incidents, self.cameras):
             self.canvas.add_layer(layer)
         self.base = BaseLayers(self)
@@ -163,7 +166,8 @@ class MapPanel(QMainWindow):
 
     # --- layers --------------------------------------------------------------------------------------------------
     def all_layers(self) -> list[MapLayer]:
-        return [self.cameras, self.incidents, self.agencies, *self.overlays, *self.base.layers()]
+        extra = [self.coverage] if self.coverage is not None else []
+        return [self.cameras, *extra, self.incidents, self.agencies, *self.overlays, *self.base.layers()]
 
     def layer(self, key: str) -> MapLayer | None:
         return next((la for la in self.all_layers() if la.key == key), None)
@@ -240,6 +244,17 @@ class MapPanel(QMainWindow):
         self.set_order([la.key for la in sorted(self.all_layers(), key=lambda la: -la.zValue())])
         self._refresh_layer_list()
         return layer
+
+    def set_coverage(self, result: CoverageResult | None) -> None:
+        """Show a coverage analysis as a layer under the cameras (made on first use)."""
+        if self.coverage is None:
+            self.coverage = CoverageLayer()
+            self.canvas.add_layer(self.coverage)
+            self.coverage.setZValue(self.cameras.zValue() - 1)
+            self.set_order([la.key for la in sorted(self.all_layers(), key=lambda la: -la.zValue())])
+            self._refresh_layer_list()
+        self.coverage.set_result(result)
+        self.set_layer_visible("coverage", result is not None)
 
     def choose_overlay(self) -> None:
         path = files.choose_open_file(self, "Add Map Layer", "GeoJSON (*.geojson *.json);;All files (*)", "map_layer")

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
+    from app.core.coverage import CoverageResult
     from app.core.fence import Fence
     from app.views.main_window import MainWindow
     from app.views.map.panel import MapPanel
@@ -62,6 +63,10 @@ class MapTab(QWidget):
     def go_to_address(self) -> None:
         self.window_.show_tab("map")
         self.ensure_built().address_box.focus()
+
+    def set_coverage(self, result: CoverageResult | None) -> None:
+        """Show (or, with None, hide) a coverage analysis as a map layer."""
+        self.ensure_built().set_coverage(result)
 
     def apply_preferences(self) -> None:
         if self.panel is not None:

@@ -27,3 +27,12 @@ def choose_save_file(parent: QWidget | None, title: str, filters: str, purpose: 
     path = Path(name)
     settings.set_last_folder(purpose, str(path.parent))
     return path
+
+
+def choose_folder(parent: QWidget | None, title: str, purpose: str) -> Path | None:
+    name = QFileDialog.getExistingDirectory(parent, title, settings.last_folder(purpose))
+    if not name:
+        return None
+    path = Path(name)
+    settings.set_last_folder(purpose, str(path))
+    return path
