@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,7 @@ def make_window(qtbot, qsettings, tmp_path: Path):  # noqa: ANN001, ANN201 - pyt
     from app.views.main_window import MainWindow
 
     conns = []
+    windows: list[weakref.ReferenceType] = []
 
     def factory(role: str = "supervisor", name: str = "tester", demo: bool = False, data: Path | None = None,
                 user_id: int | None = None) -> MainWindow:
@@ -72,8 +74,22 @@ def make_window(qtbot, qsettings, tmp_path: Path):  # noqa: ANN001, ANN201 - pyt
         ctx = AppContext(p, conn, Session(conn, User(user_id, name, Role(role))), demo)
         window = MainWindow(ctx)
         qtbot.addWidget(window)
+        windows.append(weakref.ref(window))
         return window
 
     yield factory
+    # A closed window lingers until Qt handles its deferred delete, which only an event loop does; its timers (the
+    # request expiry check, the insights watch) must not fire into a later test on the connection closed below.
+    from PySide6.QtCore import QCoreApplication, QEvent, QTimer
+
+    for w in windows:
+        window = w()
+        if window is not None:
+            try:
+                for timer in window.findChildren(QTimer):
+                    timer.stop()
+            except RuntimeError:
+                pass  # already deleted
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
     for c in conns:
         c.close()

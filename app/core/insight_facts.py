@@ -52,6 +52,7 @@ class ProgramFacts:
     distribution_registered: np.ndarray   # bool: a camera was registered for it
     distribution_conditional: np.ndarray | None   # bool, None = not recorded in this store
     distribution_district: np.ndarray
+    distribution_units: np.ndarray | None = None   # int64 units per handout (None: one each)
 
 
 @dataclass

@@ -195,7 +195,8 @@ class InsightData:
             dist &= p.distribution_district == f.district
         conditional = (np.nan if p.distribution_conditional is None
                        else float(np.count_nonzero(p.distribution_conditional[dist])))
-        values = np.array([p.shipment_units[ship].sum(), p.credit_units[cred].sum(), dist.sum(),
+        handed = dist.sum() if p.distribution_units is None else p.distribution_units[dist].sum()
+        values = np.array([p.shipment_units[ship].sum(), p.credit_units[cred].sum(), handed,
                            np.count_nonzero(p.distribution_registered[dist]), conditional], dtype=np.float64)
         note = "" if p.distribution_conditional is not None else "conditional handouts: not recorded in this store"
         return Series(np.arange(5, dtype=np.float64), {"units": values},

@@ -135,15 +135,17 @@ def load_program_facts(conn: sqlite3.Connection) -> ProgramFacts:
                    width=3)
     cond = conditional_column(conn)
     cond_sql = f"(d.{cond} IS NOT NULL AND d.{cond} != 0 AND d.{cond} != '')" if cond else "0"
-    dist = _floats(conn, f"SELECT {_day('d.distributed_on')}, d.agency_id, c.id IS NOT NULL, {cond_sql}, c.lat, c.lon "
-                         "FROM distributions d LEFT JOIN cameras c ON c.id = d.camera_id ORDER BY d.id", width=6)
+    units = "IFNULL(d.units, 1)" if has_column(conn, "distributions", "units") else "1"
+    dist = _floats(conn, f"SELECT {_day('d.distributed_on')}, d.agency_id, c.id IS NOT NULL, {cond_sql}, c.lat, c.lon, "
+                         f"{units} FROM distributions d LEFT JOIN cameras c ON c.id = d.camera_id ORDER BY d.id",
+                   width=7)
     return ProgramFacts(
         np.array([a[0] for a in agencies], dtype=np.int64), [a[1] for a in agencies],
         np.array([np.nan if a[2] is None else a[2] for a in agencies], dtype=np.float64),
         ship[:, 0], ship[:, 1].astype(np.int64), ship[:, 2].astype(np.int64),
         cred[:, 0], cred[:, 1].astype(np.int64), cred[:, 2].astype(np.int64),
         dist[:, 0], dist[:, 1].astype(np.int64), dist[:, 2] != 0, (dist[:, 3] != 0) if cond else None,
-        district_codes(dist[:, 4], dist[:, 5]))
+        district_codes(dist[:, 4], dist[:, 5]), dist[:, 6].astype(np.int64))
 
 
 def onward_table(conn: sqlite3.Connection) -> tuple[str, str, str] | None:

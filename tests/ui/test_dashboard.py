@@ -55,6 +55,7 @@ def test_dashboard_data_matches_the_store(qtbot, conn: sqlite3.Connection) -> No
     assert funnel[3] == one("SELECT count(*) FROM request_outcomes WHERE footage_useful = 1")
     _, prog = board.program.getData()
     assert prog[0] == one("SELECT sum(units) FROM device_shipments")
+    assert prog[2] == one("SELECT sum(units) FROM distributions")
     assert prog[4] == one("SELECT count(*) FROM distributions WHERE sharing_condition = 1")
     _, ev = board.evidence.getData()
     # The evidence feature keeps an onward-sharing register (onward_shares): counted, not "not recorded".
