@@ -301,9 +301,9 @@ def protection_problems(conn: sqlite3.Connection) -> list[str]:
         if name not in expected:
             continue
         if name not in stored:
-            problems.append(f"the trigger {name} that keeps {table} append-only is missing (it was dropped)")
+            problems.append(f"the append-only protection of {table} was removed (trigger {name} is missing)")
         elif _normal_sql(str(stored[name]).rstrip(";")) != expected[name]:
-            problems.append(f"the trigger {name} that keeps {table} append-only was altered (it no longer reads as "
+            problems.append(f"the append-only protection of {table} was altered (trigger {name} no longer reads as "
                             "the schema wrote it)")
     return problems
 

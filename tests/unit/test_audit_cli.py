@@ -61,7 +61,7 @@ def test_modified_entry_exits_nonzero_and_names_it(data: Path, capsys: pytest.Ca
     tamper(data, "UPDATE audit_log SET actor = 'sam' WHERE seq = 3")
     assert main(["verify-audit", "--data-dir", str(data)]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("BROKEN: entry 3:") and "BROKEN: the trigger audit_log_no_update" in out
+    assert out.startswith("BROKEN: entry 3:") and "BROKEN: the append-only protection of audit_log was removed" in out
 
 
 def test_cut_tail_is_found_with_the_kept_head(data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -111,11 +111,11 @@ def test_rewriting_database_and_head_file_together_is_caught_only_by_a_head_kept
 def test_missing_or_altered_triggers_are_broken(data: Path, capsys, how: str) -> None:  # noqa: ANN001
     if how == "dropped":
         raw(data)
-        expected = "audit_log_no_update that keeps audit_log append-only is missing"
+        expected = "append-only protection of audit_log was removed (trigger audit_log_no_update is missing)"
     else:  # re-created so that they never fire: the warning used to be silenced by any trigger of that name
         raw(data, "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log WHEN 0 BEGIN SELECT 1; END",
             "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log WHEN 0 BEGIN SELECT 1; END")
-        expected = "audit_log_no_delete that keeps audit_log append-only was altered"
+        expected = "append-only protection of audit_log was altered (trigger audit_log_no_delete"
     code, out = verify(capsys, data)
     assert code == 1 and expected in out
 

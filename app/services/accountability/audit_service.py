@@ -25,7 +25,7 @@ from app.store import audit as audit_store
 from app.store import owners as owner_store
 from app.store import requests as request_store
 from app.store import users as user_store
-from app.store.audit import AuditFilter, ChainHead, VerifyResult
+from app.store.audit import AuditFilter, ChainHead, StoreCheck, VerifyResult
 from app.store.db import connect, transaction
 
 __all__ = ["AuditFilter", "ChainHead", "VerifyResult"]  # the records the views pass back in (they live in the store)
@@ -267,6 +267,33 @@ def verify_in_worker(db_path: Path, head: ChainHead | None = None,
         return audit_store.verify(conn, head, progress)
     finally:
         conn.close()
+
+
+def check_store_file(db_path: Path, given: ChainHead | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> StoreCheck:
+    """What `canvass verify-audit` checks (pages, triggers, chain, the head file beside the store, a given head), on
+    a connection of its own (for a worker)."""
+    from app.store import audit_head
+
+    file_head, file_problem = None, ""
+    try:
+        file_head = audit_head.read_head(db_path)
+    except ValueError as exc:
+        file_problem = str(exc)
+    conn = connect(db_path)
+    try:
+        return audit_store.check_store(conn, file_head, head_file_name=f"the head file "
+                                       f"{audit_head.head_path(db_path).name}", given=given,
+                                       file_problem=file_problem, progress=progress)
+    finally:
+        conn.close()
+
+
+def record_store_check(session: Session, result: StoreCheck) -> None:
+    chain = result.chain
+    session.audit("audit_verified", "audit_log", {"ok": result.ok, "entries": chain.entries,
+                                                  "broken_seq": chain.broken_seq, "reason": chain.reason,
+                                                  "problems": list(result.problems)})
 
 
 def verify_log(session: Session, head: audit_store.ChainHead | str | None = None) -> audit_store.VerifyResult:

@@ -332,8 +332,9 @@ class RegistryService:
                         owner_store.restore_owner_row(conn, {**row, "consent": now["consent"],
                                                              "consent_changed_on": now["consent_changed_on"]})
                         if row["consent"] != now["consent"]:
+                            how = f"{change.kind.replace('_', ' ')} {'undone' if undo else 'redone'}"
                             self._consent_change(conn, oid, row["consent"], effective_at=row["consent_changed_on"],
-                                                 how=f"{change.kind.replace('_', ' ')} {'undone' if undo else 'redone'}")
+                                                 how=how)
                     else:
                         owner_store.restore_owner_row(conn, row)
             camera_store.restore_camera_rows(conn, [r for r in cameras.values() if r is not None])

@@ -357,26 +357,31 @@ def verify_audit(window: MainWindow, head: audit_service.ChainHead | None = None
         return
     db_path = window.ctx.paths.db_path
 
-    def work(control: JobControl) -> audit_service.VerifyResult:
+    def work(control: JobControl) -> audit_service.StoreCheck:
         def progress(done: int, total: int) -> None:
             control.check()
             control.progress(done, total)
 
-        return audit_service.verify_in_worker(db_path, head, progress)
+        return audit_service.check_store_file(db_path, head, progress)
 
-    def done(result: audit_service.VerifyResult) -> None:
-        audit_service.record_verification(session, result)
-        notes = "".join(f"\n\nWarning: {w}." for w in result.warnings)
+    def done(result: audit_service.StoreCheck) -> None:
+        audit_service.record_store_check(session, result)
+        chain = result.chain
+        notes = "".join(f"\n\nNote: {n}." for n in result.notes)
         if result.ok:
             kept = f" It still holds the kept head (entry {head.seq or '?'})." if head is not None else ""
             _report(window, QMessageBox.Icon.Information, "Audit log verified",
-                    f"OK: all {result.entries:,} entries check out.{kept}\nChain head: entry {result.head_seq}, "
-                    f"SHA-256 {result.head_hash}{notes}")
+                    f"OK: all {chain.entries:,} entries check out, and the log reaches the head kept beside the "
+                    f"store.{kept}\nChain head: entry {chain.head_seq}, SHA-256 {chain.head_hash}{notes}")
         else:
+            first = (f"The first broken entry is {chain.broken_seq}: {chain.reason}.\n\nThe {chain.entries:,} "
+                     "entries before it check out." if not chain.ok and chain.broken_seq is not None else
+                     "The entries check out one by one, but:")
+            others = [p for p in result.problems if not p.startswith(f"entry {chain.broken_seq}:")]
+            listed = "".join(f"\n• {p}" for p in others)
             _report(window, QMessageBox.Icon.Critical, "Audit log is broken",
-                    f"The first broken entry is {result.broken_seq}: {result.reason}.\n\nThe {result.entries:,} "
-                    "entries before it check out. Keep this store as it is and tell your oversight body; restoring "
-                    f"a backup does not hide what happened.{notes}")
+                    f"{first}{listed}\n\nKeep this store as it is and tell your oversight body; restoring a backup "
+                    f"does not hide what happened.{notes}")
 
     def failed(message: str, _tb: str) -> None:
         _report(window, QMessageBox.Icon.Critical, "Verification failed", f"The audit log could not be read: {message}")

@@ -12,9 +12,9 @@ from app.core.camera_arrays import CameraArrays
 from app.core.records import CAMERA_KIND_LABELS, KIND_CODES, SOURCE_CODES, CameraKind
 from app.store.map_features import camera_public_label, owner_anonymity_no
 
-FIELDS = [("kind", "Kind"), ("label", "Label"), ("position", "Position"), ("heading", "Heading"), ("fov", "Field of view"),
-          ("range", "Range"), ("retention", "Retention"), ("source", "Source"), ("owner", "Owner"),
-          ("consent", "Requests"), ("active", "Status")]
+FIELDS = [("kind", "Kind"), ("label", "Label"), ("position", "Position"), ("heading", "Heading"),
+          ("fov", "Field of view"), ("range", "Range"), ("retention", "Retention"), ("source", "Source"),
+          ("owner", "Owner"), ("consent", "Requests"), ("active", "Status")]
 
 
 def _num(value: float, unit: str, digits: int = 0) -> str:
