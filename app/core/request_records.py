@@ -55,6 +55,7 @@ class RequestSummary:
     shared: int
     declined: int
     pending: int
+    approved_by: str = ""  # the approving supervisor's name; "" until approved
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,14 @@ HEADERS = [
     ("Declined", "Owners who declined"),
     ("Pending", "Owners who have not answered yet"),
 ]
+APPROVED_LABEL = "Approved — ready to send"
+
+
+def state_label(state: RequestState, approved: bool) -> str:
+    """The state as the user needs it: an approved request waiting to be sent says so at once."""
+    return APPROVED_LABEL if state == RequestState.AWAITING_APPROVAL and approved else STATE_LABELS[state]
+
+
 _NUMERIC = {COL_ID, COL_PUBLIC, COL_NOTIFIED, COL_SHARED, COL_DECLINED, COL_PENDING}
 
 
@@ -48,7 +56,7 @@ class RequestTableModel(RowListTableModel[RequestSummary]):
     headers = HEADERS
 
     def value(self, r: RequestSummary, col: int) -> Any:
-        return [r.id, r.public_no, STATE_LABELS[r.state], r.case_number, r.agency, r.category,
+        return [r.id, r.public_no, state_label(r.state, bool(r.approved_by)), r.case_number, r.agency, r.category,
                 short_local(r.created_at), short_local(r.sent_at), short_local(r.expires_at), r.author, r.notified,
                 r.shared, r.declined, r.pending][col]
 
@@ -65,6 +73,8 @@ class RequestTableModel(RowListTableModel[RequestSummary]):
             return -1 if v is None else v
         if role == IdRole:
             return r.id
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_STATE and r.approved_by:
+            return f"Approved by {r.approved_by}"
         if role == Qt.ItemDataRole.TextAlignmentRole and col in _NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

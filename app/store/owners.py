@@ -181,3 +181,15 @@ def consent_history(conn: sqlite3.Connection, owner_id: int) -> list[tuple[str |
     return [tuple(r) for r in conn.execute(  # type: ignore[misc]
         "SELECT old_consent, new_consent, effective_at, recorded_by, how FROM consent_changes WHERE owner_id = ? "
         "ORDER BY id", (owner_id,))]
+
+
+def contact_preference_counts(conn: sqlite3.Connection, owner_ids: list[int]) -> dict[str, int]:
+    """How many of these owners prefer each way of being contacted (email, phone, letter …): counts only."""
+    counts: dict[str, int] = {}
+    for start in range(0, len(owner_ids), 500):
+        chunk = owner_ids[start:start + 500]
+        for pref, n in conn.execute(
+                f"SELECT contact_preference, count(*) FROM owners WHERE id IN ({', '.join('?' * len(chunk))}) "
+                "GROUP BY contact_preference", chunk):
+            counts[str(pref or "")] = counts.get(str(pref or ""), 0) + int(n)
+    return counts

@@ -81,10 +81,12 @@ def list_requests(conn: sqlite3.Connection, states: list[RequestState] | None = 
     sql = f"""
         SELECT r.id, r.public_no, r.state, r.case_number, IFNULL(a.name, ''), r.offense_category, r.created_at,
                r.sent_at, r.expires_at, IFNULL(u.name, ''),
-               IFNULL(c.notified, 0), IFNULL(c.shared, 0), IFNULL(c.declined, 0), IFNULL(c.pending, 0)
+               IFNULL(c.notified, 0), IFNULL(c.shared, 0), IFNULL(c.declined, 0), IFNULL(c.pending, 0),
+               IFNULL(ap.name, '')
         FROM footage_requests r
         LEFT JOIN agencies a ON a.id = r.agency_id
         LEFT JOIN users u ON u.id = r.created_by
+        LEFT JOIN users ap ON ap.id = r.approved_by
         LEFT JOIN ({_OWNER_COUNTS}) c ON c.request_id = r.id
         {where}
         ORDER BY r.id DESC"""

@@ -29,6 +29,7 @@ from app.services.requests.approval import check_request_approver, record_overri
 from app.services.requests.policy_settings import get_limits
 from app.services.session import Session
 from app.store import audit as audit_store
+from app.store import owners as owner_store
 from app.store import requests as store
 from app.store.camera_arrays import load_arrays, opted_out_owners
 from app.store.db import transaction
@@ -313,6 +314,27 @@ def send(session: Session, request_id: int, arrays: CameraArrays | None = None,
             "opted_out_cameras": plan.opted_out_cameras, "opted_out_owners": plan.opted_out_owners,
             "ownerless_cameras": plan.ownerless_cameras})
     return plan
+
+
+@dataclass(frozen=True)
+class SendPreview:
+    """What sending would do now, for the confirmation: counts only, nobody named."""
+
+    owners: int
+    cameras: int
+    by_preference: dict[str, int]  # contact preference → owners
+    opted_out_owners: int
+
+
+def send_preview(session: Session, request_id: int, arrays: CameraArrays | None = None,
+                 now: datetime | None = None) -> SendPreview:
+    session.require(Permission.CREATE_REQUEST)
+    conn = session.conn
+    record = _get(conn, request_id)
+    plan = plan_for(conn, record, _arrays(conn, arrays), _now(now))
+    owners = sorted({int(o) for o in plan.owner_ids.tolist()})
+    return SendPreview(plan.owners_notified, plan.contacted_cameras,
+                       owner_store.contact_preference_counts(conn, owners), plan.opted_out_owners)
 
 
 def withdraw(session: Session, request_id: int, reason: str, now: datetime | None = None) -> None:

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import (
 
 from app.core.permissions import Permission
 from app.core.records import RequestState
-from app.core.wording import count
+from app.core.wording import count, join
 from app.services.requests import workflow as svc
+from app.services.session import PermissionDenied
 
 if TYPE_CHECKING:
     from app.views.requests.limits_dialog import LimitsDialog
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from app.views.requests.tab import RequestsTab
 
 S = RequestState
+# How each contact preference is said in the send confirmation ("2 by e-mail").
+HOW = {"email": "by e-mail", "phone": "by phone", "mail": "by letter", "none": "by letter (no preference given)"}
 
 
 class RequestSteps:
@@ -118,6 +121,13 @@ class RequestSteps:
         if tab.current is None:
             return
         rid = tab.current.id
+        try:
+            preview = svc.send_preview(tab.session, rid, tab.arrays(), tab.clock())
+        except (svc.RequestError, PermissionDenied) as exc:
+            QMessageBox.warning(tab, "Send", str(exc))
+            return
+        if not self.confirm_send(rid, preview):
+            return
         plans: list = []
         if tab.run_step("Send", lambda: plans.append(svc.send(tab.session, rid, tab.arrays(), tab.clock()))):
             plan = plans[0]
@@ -125,6 +135,23 @@ class RequestSteps:
                 f"Sent: {count(plan.owners_notified, 'owner')} to notify "
                 f"({count(plan.opted_out_owners, 'opted-out owner')} left out). Print the letters or export the "
                 "notices CSV.", 8000)
+
+    def confirm_send(self, request_id: int, preview: svc.SendPreview) -> bool:
+        """Sending cannot be undone: say how many owners will be contacted and how, and ask."""
+        ways = [f"{n:,} {HOW.get(pref, f'by {pref}' if pref else 'with no way to reach them')}"
+                for pref, n in sorted(preview.by_preference.items(), key=lambda kv: -kv[1])]
+        left_out = (f"\n{count(preview.opted_out_owners, 'owner')} who opted out "
+                    f"{'is' if preview.opted_out_owners == 1 else 'are'} left out." if preview.opted_out_owners else "")
+        text = (f"Send request {request_id}? {count(preview.owners, 'camera owner')} "
+                f"({count(preview.cameras, 'camera')}) will be contacted: {join(ways) or 'nobody'}.{left_out}\n\n"
+                "The request then enters the public request log for good, and expires by itself after its limit.")
+        box = QMessageBox(QMessageBox.Icon.Question, "Send Footage Request", text, QMessageBox.StandardButton.Cancel,
+                          self.tab)
+        box.setObjectName("send_confirm")
+        go = box.addButton(f"Send to {count(preview.owners, 'Owner')}", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is go
 
     def withdraw(self) -> None:
         tab = self.tab

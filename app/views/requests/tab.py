@@ -36,7 +36,7 @@ from app.core.records import RecipientState, RequestState, utc_now
 from app.core.request_records import RequestRecord
 from app.core.wording import count
 from app.models.recipient_table_model import ANSWER_LABELS, RecipientTableModel
-from app.models.request_table_model import STATE_LABELS, IdRole, RequestProxyModel, RequestTableModel
+from app.models.request_table_model import STATE_LABELS, IdRole, RequestProxyModel, RequestTableModel, state_label
 from app.services.requests import workflow as svc
 from app.services.requests.approval import OverrideReasonError
 from app.services.session import PermissionDenied
@@ -338,7 +338,8 @@ class RequestsTab(QWidget):
             f"{r.label} {'(overridden)' if r.rule in overridden else 'NOT MET'}" for r in failed)
         public = f" · public log #{rec.public_no}" if rec.public_no else ""
         self.summary.setText(
-            f"<b>Request {rec.id}</b> · {STATE_LABELS[rec.state]}{public} · case {rec.case_number} · "
+            f"<b>Request {rec.id}</b> · {state_label(rec.state, rec.approved_by is not None)}{public} · "
+            f"case {rec.case_number} · "
             f"{agency} · {rec.offense_category}<br>"
             f"Window {timefmt.span(rec.window_start, rec.window_end)}"
             f" · area {rec.fence.area_sq_mi():.3f} sq mi · {rules}"
@@ -349,10 +350,10 @@ class RequestsTab(QWidget):
         for t in svc.timeline(self.session, rec.id):
             step = (f"{STATE_LABELS[S(t.from_state)]} → " if t.from_state and t.from_state != t.to_state else "")
             what = "Approved" if t.from_state == t.to_state else step + STATE_LABELS[S(t.to_state)]
-            self.timeline.addItem(f"{t.at.replace('T', ' ').rstrip('Z')} · {t.actor} · {what}"
+            self.timeline.addItem(f"{timefmt.short(t.at)} · {t.actor} · {what}"
                                   + (f" — {t.reason}" if t.reason else ""))
         for rule, reason, who, at in svc.overrides(self.session, rec.id):
-            self.timeline.addItem(f"{at.replace('T', ' ').rstrip('Z')} · {who} · Override of {rule} — {reason}")
+            self.timeline.addItem(f"{timefmt.short(at)} · {who} · Override of {rule} — {reason}")
         self.refresh_recipients()
         self._update_buttons()
 

@@ -30,6 +30,8 @@ def setup(make_window, qtbot, monkeypatch):  # noqa: ANN001, ANN201
     warnings: list[str] = []
     monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.warning",
                         lambda _parent, _title, text, *a, **k: warnings.append(text))
+    # Send asks first (tests/ui/usability/test_request_flow.py answers the real question box).
+    monkeypatch.setattr("app.views.requests.steps.RequestSteps.confirm_send", lambda self, rid, preview: True)
     window.show()
     qtbot.waitExposed(window)
     return window, world, warnings
