@@ -23,6 +23,7 @@ class TileFile(Protocol):
     min_zoom: int
     max_zoom: int
     tile_count: int
+    bounds: tuple[float, float, float, float] | None  # west, south, east, north (degrees), when the file says
 
     def get(self, z: int, x: int, y: int) -> bytes | None: ...
 
@@ -58,6 +59,9 @@ class PMTilesFile:
         self.format = kinds[self.header["tile_type"]]
         self.min_zoom, self.max_zoom = int(self.header["min_zoom"]), int(self.header["max_zoom"])
         self.tile_count = int(self.header["addressed_tiles_count"])
+        h = self.header
+        box = (h["min_lon_e7"] / 1e7, h["min_lat_e7"] / 1e7, h["max_lon_e7"] / 1e7, h["max_lat_e7"] / 1e7)
+        self.bounds = box if -180 <= box[0] < box[2] <= 180 and -90 <= box[1] < box[3] <= 90 else None
         self._dirs: dict[tuple[int, int], list] = {}
         try:
             meta = self._metadata()

@@ -40,6 +40,13 @@ class MBTilesFile:
         self.min_zoom, self.max_zoom, self.tile_count = int(row[0]), int(row[1]), int(row[2])
         self.name = self.metadata.get("name") or self.path.stem
         self.attribution = self.metadata.get("attribution", "")
+        self.bounds: tuple[float, float, float, float] | None = None  # west, south, east, north (degrees)
+        try:
+            w, south, e, n = (float(v) for v in self.metadata.get("bounds", "").split(","))
+            if -180 <= w < e <= 180 and -90 <= south < n <= 90:
+                self.bounds = (w, south, e, n)
+        except ValueError:
+            pass  # no bounds, or unreadable ones: the view stays where it is
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

@@ -75,7 +75,7 @@ class AddressBox(QWidget):
             self.results = []
         self.list.clear()
         for m in self.results:
-            item = QListWidgetItem(f"{m.label}  —  {KIND_WORDS[m.kind]}" + ("" if m.tier == 0 else ""), self.list)
+            item = QListWidgetItem(f"{m.label}  —  {KIND_WORDS[m.kind]}", self.list)
             item.setToolTip(f"{m.lat:.5f}°, {m.lon:.5f}°")
         if not self.results:
             if text.strip():

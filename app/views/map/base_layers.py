@@ -8,9 +8,11 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QObject, QRectF, Signal
 from PySide6.QtWidgets import QMessageBox
 
+from app.core import geo
 from app.core.permissions import Permission
 from app.io.tile_files import TileFileError, open_tile_file
 from app.map.basemap_layer import BaseMapLayer
@@ -233,4 +235,9 @@ class BaseLayers(QObject):
 
 
 def _tile_file_bounds(layer: FileTileLayer) -> QRectF | None:
-    return None  # tile files rarely say their bounds reliably; the view stays where it is
+    """The tile file's own bounds in Mercator metres, when it states them (else the view stays where it is)."""
+    box = getattr(layer.file, "bounds", None)
+    if box is None:
+        return None
+    (x0, x1), (y0, y1) = (geo.lonlat_to_xy(np.array([box[0], box[2]]), np.array([box[1], box[3]])))
+    return QRectF(float(x0), float(y0), float(x1 - x0), float(y1 - y0))

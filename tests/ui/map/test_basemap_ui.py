@@ -168,6 +168,7 @@ def test_mbtiles_base_layer_offline(make_window, qtbot, tmp_path: Path, monkeypa
     qtbot.waitUntil(lambda: len(panel.base.files) == 1, timeout=10_000)
     layer = panel.base.files[0]
     assert layer.key in panel.layers_dock.keys() and "Tiles © test" in panel.canvas.attribution.text()
+    assert geo.haversine_m(*view_centre(panel), 43.74, 7.42) < 300  # the view went to the file's bounds
     x, y = geo.lonlat_to_xy(7.42, 43.74)
     panel.canvas.vb.setRange(xRange=(float(x) - 2000, float(x) + 2000), yRange=(float(y) - 1300, float(y) + 1300),
                              padding=0)

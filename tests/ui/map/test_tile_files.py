@@ -47,7 +47,8 @@ def make_mbtiles(path: Path, colour: str, max_zoom: int = 12) -> Path:
                        "CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER, "
                        "tile_data BLOB);")
     conn.executemany("INSERT INTO metadata VALUES (?, ?)", [("name", "Test raster"), ("format", "png"),
-                                                            ("attribution", "Tiles © test")])
+                                                            ("attribution", "Tiles © test"),
+                                                            ("bounds", "7.40,43.72,7.44,43.76")])
     data = png(colour)
     conn.executemany("INSERT INTO tiles VALUES (?, ?, ?, ?)",
                      [(z, x, (1 << z) - 1 - y, data) for z, x, y in monaco_tiles(max_zoom)])
