@@ -12,11 +12,13 @@ zoom, upright, without overlapping one another.
 from __future__ import annotations
 
 import math
-import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 
 from app.core.basemap import AREA_KINDS, LINE_KINDS, ROAD_CLASSES, BaseMap, Features
@@ -63,6 +65,13 @@ REPEAT_M = 300.0
 # chunks in view to a dozen or so at every zoom.
 LOD_TOLERANCES_M = [0.0, 1.0, 4.0, 16.0, 64.0, 256.0, 1024.0, 4096.0, 16384.0]
 PIECE_SEGMENTS = 16   # long lines are cut into pieces, so a chunk holds only what is near it
+# Paths of the coarse levels (few, large chunks: country to city zoom) are all built in the background and kept;
+# those of the fine levels (street and district zoom, where a view holds a dozen small chunks) are built when first
+# seen and kept up to FINE_PATH_BUDGET vertices in all, least recently drawn dropped first (a country's full-detail
+# paths at every fine level would cost ~250 bytes per segment).
+PREBUILD_FROM_LEVEL = 3
+PREBUILD_SLICE_S = 0.004
+FINE_PATH_BUDGET = 1_000_000
 BASE_Z = -100.0
 
 
@@ -123,6 +132,8 @@ class _Family:
             self.bx0 = self.bx1 = self.by0 = self.by1 = np.empty(0)
         self._chunks: dict[int, dict[int, list[tuple[np.ndarray, tuple[float, float, float, float]]]]] = {}
         self.paths: dict[tuple[int, int, int], tuple[QPainterPath, float, float]] = {}
+        self.fine: OrderedDict[tuple[int, int, int], tuple[QPainterPath, float, float]] = OrderedDict()
+        self.fine_vertices = 0
 
     def chunks(self, level: int) -> dict[int, list[tuple[np.ndarray, tuple[float, float, float, float]]]]:
         hit = self._chunks.get(level)
@@ -152,10 +163,22 @@ class _Family:
 
     def path(self, code: int, level: int, k: int) -> tuple[QPainterPath, float, float]:
         key = (code, level, k)
-        hit = self.paths.get(key)
-        if hit is None:
-            members, box = self.chunks(level)[code][k]
-            hit = self.paths[key] = self._build(members, box, level)
+        if level >= PREBUILD_FROM_LEVEL:
+            hit = self.paths.get(key)
+            if hit is None:
+                members, box = self.chunks(level)[code][k]
+                hit = self.paths[key] = self._build(members, box, level)
+            return hit
+        hit = self.fine.get(key)
+        if hit is not None:
+            self.fine.move_to_end(key)
+            return hit
+        members, box = self.chunks(level)[code][k]
+        hit = self.fine[key] = self._build(members, box, level)
+        self.fine_vertices += hit[0].elementCount()
+        while self.fine_vertices > FINE_PATH_BUDGET and len(self.fine) > 1:
+            _, old = self.fine.popitem(last=False)
+            self.fine_vertices -= old[0].elementCount()
         return hit
 
     def _build(self, members: np.ndarray, box: tuple[float, float, float, float],
@@ -210,15 +233,20 @@ class BaseMapLayer(MapLayer):
         self._roads = self._lines = self._areas = None
         self._labels = np.empty((0, 5))
         self._label_paths: dict[int, tuple[QPainterPath, float]] = {}
+        self._pending: Iterator[None] | None = None
+        self._prebuild_timer = QTimer(self)
+        self._prebuild_timer.setSingleShot(True)
+        self._prebuild_timer.setInterval(0)
+        self._prebuild_timer.timeout.connect(self._prebuild_slice)
         self.frame_stats: dict[str, int] = {}
         self._font = QFont()
         self._font.setPointSizeF(8.0)
         self._metrics = QFontMetricsF(self._font)
 
     def set_basemap(self, bm: BaseMap | None, prebuild: bool = True) -> None:
-        """Show a base map (None: none). With prebuild, a background thread builds every level's paths, coarse
-        levels first, so the first visit of an area at a new zoom does not stall a frame; a path the painter needs
-        before the thread got to it is built on the spot, as without it."""
+        """Show a base map (None: none). With prebuild, the coarse levels' paths (coarsest first) are built in
+        slices of PREBUILD_SLICE_S between frames, so zooming out over a new area does not stall a frame; a path the
+        painter needs before then is built on the spot, as without it."""
         self.shutdown()
         self.basemap = bm
         if bm is None:
@@ -230,30 +258,55 @@ class BaseMapLayer(MapLayer):
             self._areas = _Family(bm.areas, True)
             self._labels = _label_anchors(bm.roads)
             if prebuild:
-                self._stop = threading.Event()
-                self._builder = threading.Thread(target=self._prebuild, args=(self._stop,), name="basemap-paths",
-                                                 daemon=True)
-                self._builder.start()
+                self._pending = self._prebuild_steps()
+                self._prebuild_timer.start()
         self._label_paths = {}
         self.update()
 
-    def _prebuild(self, stop: threading.Event) -> None:
+    def _prebuild_steps(self) -> Iterator[None]:
         families = [f for f in (self._areas, self._lines, self._roads) if f is not None]
-        for level in range(len(LOD_TOLERANCES_M) - 1, -1, -1):
+        for level in range(len(LOD_TOLERANCES_M) - 1, PREBUILD_FROM_LEVEL - 1, -1):
             for family in families:
                 for code, chunks in list(family.chunks(level).items()):
+                    if self._shown_limit(family, code) < LOD_TOLERANCES_M[level]:
+                        continue  # never drawn at this level (residential streets at country zoom)
                     for k in range(len(chunks)):
-                        if stop.is_set():
-                            return
                         family.path(code, level, k)
+                        yield
+
+    def _shown_limit(self, family: _Family, code: int) -> float:
+        """The coarsest ground m/px at which a class is drawn (a level's grid is at least half its m/px, and
+        ground m/px is at least half the Mercator one up to 60° of latitude)."""
+        if family is self._roads:
+            return ROAD_STYLES[ROAD_CLASSES[code]].max_m_per_px
+        if family is self._lines:
+            return LINE_STYLES[LINE_KINDS[code]][3]
+        return AREA_STYLES[AREA_KINDS[code]][2]
+
+    def _prebuild_slice(self) -> None:
+        if self._pending is None:
+            return
+        until = time.perf_counter() + PREBUILD_SLICE_S
+        for _ in self._pending:
+            if time.perf_counter() > until:
+                self._prebuild_timer.start()
+                return
+        self._pending = None
+
+    @property
+    def prebuilding(self) -> bool:
+        return self._pending is not None
+
+    def finish_prebuild(self) -> None:
+        """Build what is left at once (benchmarks and tests)."""
+        if self._pending is not None:
+            for _ in self._pending:
+                pass
+            self._pending = None
 
     def shutdown(self) -> None:
-        """Stop the path builder (before the layer or its base map goes away)."""
-        builder = getattr(self, "_builder", None)
-        if builder is not None:
-            self._stop.set()
-            builder.join()
-            self._builder = None
+        self._prebuild_timer.stop()
+        self._pending = None
 
     def data_bounds(self) -> QRectF | None:
         """The streets' extent (the sea or a lake around them does not widen Home)."""

@@ -251,3 +251,41 @@ def test_cli_basemap_andorra(tmp_path: Path, shared_data: Path, capsys) -> None:
         conn.close()
     assert cli_main(["basemap", "--remove", "--data-dir", str(data)]) == 0
     assert "Removed 1 base map" in capsys.readouterr().err
+
+
+def test_levels_of_detail_pieces_and_path_budget(qtbot, monkeypatch) -> None:  # noqa: ANN001
+    import app.map.basemap_layer as bl
+    from app.core.demo_streets import demo_basemap
+    from app.map.canvas import MapCanvas
+
+    bm = demo_basemap()
+    pieces = bl.split_lines(bm.roads, 4)
+    assert int((np.diff(pieces.start) - 1).max()) <= 4
+    assert pieces.segments == bm.roads.segments  # the same segments, cut up
+    assert set(zip(pieces.x.round(3), pieces.y.round(3), strict=True)) == set(
+        zip(bm.roads.x.round(3), bm.roads.y.round(3), strict=True))
+    monkeypatch.setattr(bl, "FINE_PATH_BUDGET", 2_000)
+    canvas = MapCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(800, 600)
+    layer = bl.BaseMapLayer()
+    canvas.add_layer(layer)
+    layer.set_basemap(bm)
+    canvas.show()
+    qtbot.waitUntil(lambda: not layer.prebuilding, timeout=10_000)  # built between frames
+    roads = layer._roads
+    assert all(level >= bl.PREBUILD_FROM_LEVEL for _, level, _ in roads.paths)
+    for level in range(bl.PREBUILD_FROM_LEVEL):
+        for code, chunks in roads.chunks(level).items():
+            for k in range(len(chunks)):
+                roads.path(code, level, k)
+    biggest = max(p.elementCount() for p, _, _ in roads.fine.values())
+    assert roads.fine_vertices <= 2_000 + biggest  # least recently drawn paths were dropped
+    # Country zoom: residential streets are not drawn at all; street zoom: they are, with names.
+    x, y = bl.BaseMapLayer.data_bounds(layer).center().x(), bl.BaseMapLayer.data_bounds(layer).center().y()
+    canvas.vb.setRange(xRange=(x - 400_000, x + 400_000), yRange=(y - 300_000, y + 300_000), padding=0)
+    canvas.grab()
+    far = layer.frame_stats["paths"]
+    canvas.vb.setRange(xRange=(x - 300, x + 300), yRange=(y - 225, y + 225), padding=0)
+    canvas.grab()
+    assert far <= 4 and layer.frame_stats["paths"] > far and layer.frame_stats.get("labels", 0) > 0
