@@ -57,3 +57,22 @@ def store_group(data_dir: Path | str, component: str) -> str:
     store (or two data folders) never show each other's map view or layers."""
     key = hashlib.sha1(str(Path(data_dir).expanduser().resolve()).encode("utf-8")).hexdigest()[:16]
     return f"stores/{key}/{component}"
+
+
+# Window state (not preferences: nobody edits these, the widgets save them), declared once per settings group:
+# what outlives a widget, saved and restored by app.views.widgets.state.PreservedState. A group kept per store
+# (settings.store_group) is declared by its component name, the last part of the group.
+WINDOW_STATE: dict[str, tuple[str, ...]] = {
+    "main_window": ("geometry", "state", "tab"),
+    "registry": ("header",),
+    "requests_tab": ("requests_header", "recipients_header", "splitter", "detail_split", "state_filter"),
+    "audit_tab": ("header",),
+    "public_log_dialog": ("header",),
+    "import_preview": ("geometry", "issues_header", "tables_splitter"),
+    "map": ("view", "order", "hidden", "overlays", "dock_state", "opacity"),
+}
+
+
+def state_keys(group: str) -> tuple[str, ...]:
+    """The declared state names of a settings group ("registry_tab", "stores/<key>/main_window", …)."""
+    return WINDOW_STATE[group.rsplit("/", 1)[-1]]

@@ -42,6 +42,11 @@ class User:
 SYSTEM = User(None, "system", Role.ADMIN)
 
 
+def user_text(user: User | None) -> str:
+    """How the status bar and the lock screen name the signed-in user: "ana (analyst)"."""
+    return f"{user.name} ({user.role.value})" if user else "signed out"
+
+
 class Session:
     """One signed-in user over one store connection."""
 
@@ -83,8 +88,16 @@ class Session:
         for listener in list(self._listeners):
             listener(user)
 
-    def on_user_changed(self, listener: Callable[[User | None], None]) -> None:
+    def on_user_changed(self, listener: Callable[[User | None], None]) -> Callable[[], None]:
+        """Call listener(user) after every change; returns the function that removes it again (a window that is
+        destroyed calls it, so the session never calls into a deleted widget)."""
         self._listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return remove
 
     @contextlib.contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:

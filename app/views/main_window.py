@@ -7,16 +7,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QUndoStack
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QToolBar, QWidget
 
-from app import APP_NAME, __version__, settings
+from app import APP_NAME, settings
 from app.context import AppContext
 from app.models.registry_data import CameraSelection, RegistryData
+from app.services.session import User, user_text
+from app.views import dialogs as app_dialogs
 from app.views.actions import MENUS, TOOLBAR, Action, create_actions
 from app.views.features import BY_TAB, FEATURES, Feature, Features
 from app.views.widgets.placeholder import PlaceholderPanel
+from app.views.widgets.state import PreservedState
 from app.views.wiring import wire_features
 
 log = logging.getLogger(__name__)
@@ -27,10 +30,14 @@ class MainWindow(QMainWindow):
     import_requested = Signal(Path)
     first_shown = Signal()
     preferences_changed = Signal()  # the Preferences dialog was accepted
+    user_changed = Signal(object)  # the signed-in User, or None after signing out
 
     def __init__(self, ctx: AppContext, *, defer_features: bool = False) -> None:
         super().__init__()
         self.ctx = ctx
+        # The session outlives a window (a store switch builds a new one): the listener goes with the window.
+        remove_listener = ctx.session.on_user_changed(self._user_changed)
+        self.destroyed.connect(lambda *_: remove_listener())
         self.setObjectName("main_window")
         self.setWindowTitle(f"{APP_NAME} — {ctx.title}")
         self.setAcceptDrops(True)
@@ -115,7 +122,7 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         status = self.statusBar()
         user = self.ctx.session.user
-        self.user_label = QLabel(f"{user.name} ({user.role.value})" if user else "signed out", self)
+        self.user_label = QLabel(user_text(user), self)
         self.user_label.setObjectName("status_user")
         self.user_label.setToolTip("Signed-in user and role")
         self.cursor_label = QLabel("", self)
@@ -143,10 +150,10 @@ class MainWindow(QMainWindow):
         a[Action.REDO].setEnabled(False)
         a[Action.FIND].triggered.connect(self.focus_filter)
         a[Action.FULL_SCREEN].toggled.connect(lambda on: self.showFullScreen() if on else self.showNormal())
-        a[Action.KEYBOARD_SHORTCUTS].triggered.connect(self.show_shortcuts)
-        a[Action.ABOUT].triggered.connect(self.show_about)
-        a[Action.PREFERENCES].triggered.connect(self.show_preferences)
-        a[Action.HELP_CONTENTS].triggered.connect(self.show_help)
+        a[Action.KEYBOARD_SHORTCUTS].triggered.connect(lambda: app_dialogs.show_shortcuts(self))
+        a[Action.ABOUT].triggered.connect(lambda: app_dialogs.show_about(self))
+        a[Action.PREFERENCES].triggered.connect(lambda: app_dialogs.show_preferences(self))
+        a[Action.HELP_CONTENTS].triggered.connect(lambda: app_dialogs.show_help(self))
         for feature in FEATURES:
             if feature.tab and feature.action:
                 self.actions[feature.action].triggered.connect(lambda _=False, k=feature.tab: self.show_tab(k))
@@ -215,29 +222,10 @@ class MainWindow(QMainWindow):
                 self.queue_import(path)
         event.acceptProposedAction()
 
-    # --- dialogs -------------------------------------------------------------------------------------------------
-    def show_shortcuts(self) -> None:
-        from app.views.dialogs.shortcuts import ShortcutsDialog
-
-        ShortcutsDialog(self).exec()
-
-    def show_preferences(self) -> None:
-        from app.views.dialogs.preferences import PreferencesDialog
-
-        if PreferencesDialog(self).exec():
-            self.preferences_changed.emit()
-
-    def show_about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}",
-                          f"<h3>{APP_NAME} {__version__}</h3><p>A neighborhood camera network run with the "
-                          "community's consent. Footage arrives only when an owner chooses to share it; there is "
-                          "no live view, no remote access to cameras and no face or voice recognition.</p>"
-                          f"<p>Data folder: {self.ctx.paths.data_dir}</p>")
-
-    def show_help(self, section: str = "") -> None:
-        from app.views.dialogs.user_guide import open_guide
-
-        open_guide(self, section)
+    # --- the signed-in user ---------------------------------------------------------------------------------------
+    def _user_changed(self, user: User | None) -> None:
+        self.user_label.setText(user_text(user))
+        self.user_changed.emit(user)
 
     # --- layout persistence ----------------------------------------------------------------------------------------
     def settings_group(self) -> str:
@@ -245,32 +233,22 @@ class MainWindow(QMainWindow):
         return settings.store_group(self.ctx.paths.data_dir, "main_window")
 
     def restore_geometry(self) -> None:
-        geometry = QSettings().value(f"{self.settings_group()}/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
+        self._state = PreservedState(self.settings_group(), geometry=self, state=self)
+        if not self._state.restore_part("geometry"):
             self.resize(1280, 820)
 
     def restore_state(self) -> None:
         """Docks, toolbars and the current tab: after every feature has added its docks. A store opened for the
         first time opens on the Map."""
-        s = QSettings()
-        s.beginGroup(self.settings_group())
-        state = s.value("state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state)
-        tab = str(s.value("tab", "") or "")
-        s.endGroup()
+        self._state.restore_part("state")
+        tab = str(QSettings().value(f"{self.settings_group()}/tab", "") or "")
         self.show_tab(tab if tab in self.tab_keys else "map")
 
     def save_layout(self) -> None:
-        s = QSettings()
-        s.beginGroup(self.settings_group())
-        s.setValue("geometry", self.saveGeometry())
-        s.setValue("state", self.saveState())
+        self._state.save()
         index = self.tabs.currentIndex()
-        s.setValue("tab", self.tab_keys[index] if 0 <= index < len(self.tab_keys) else "")
-        s.endGroup()
+        QSettings().setValue(f"{self.settings_group()}/tab", self.tab_keys[index] if 0 <= index < len(self.tab_keys)
+                             else "")
 
     def showEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
         super().showEvent(event)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from app.views.accountability import Accountability
+
 if TYPE_CHECKING:
     from app.core.fence import Fence
     from app.views.main_window import MainWindow
@@ -14,6 +16,12 @@ if TYPE_CHECKING:
 
 def wire_features(window: MainWindow) -> None:
     f = window.features
+    # The signed-in user changed (signing in, out, or an admin changed one's role): each feature shows what the
+    # new user may see.
+    for feature in (f.get("registry"), f.get("requests"), f.get("accountability")):
+        if feature is not None:
+            tab = feature.audit_tab if isinstance(feature, Accountability) else feature
+            window.user_changed.connect(tab.user_changed)
     map_tab, requests = f.get("map"), f.get("requests")
     if map_tab is not None and requests is not None:
         # A fence drawn (or cleared) on the map is the area a new request starts from.

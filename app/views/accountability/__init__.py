@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMessageBox
 
 from app.services.accountability import auth
-from app.services.session import PermissionDenied, User
+from app.services.session import PermissionDenied
 from app.views.accountability.audit_tab import AuditTab, verify_audit
 from app.views.accountability.idle_lock import IdleLock
 from app.views.actions import Action
@@ -16,10 +16,6 @@ from app.views.actions import Action
 if TYPE_CHECKING:
     from app.views.accountability.users_dialog import UsersDialog
     from app.views.main_window import MainWindow
-
-
-def user_text(user: User | None) -> str:
-    return f"{user.name} ({user.role.value})" if user else "signed out"
 
 
 class Accountability:
@@ -53,13 +49,6 @@ def install(window: MainWindow) -> Accountability:
     window.actions[Action.SIGN_OUT].triggered.connect(lambda: feature.idle_lock.sign_out())
     window.actions[Action.VERIFY_AUDIT].triggered.connect(lambda: verify_audit(window))
     window.actions[Action.USERS].triggered.connect(feature.open_users_dialog)
-
-    def user_changed(user: User | None) -> None:
-        window.user_label.setText(user_text(user))
-        if user is not None and tab.isVisible():
-            tab.reload()
-
-    session.on_user_changed(user_changed)
 
     def closing() -> None:
         # The end of a session belongs in the log as much as its start.

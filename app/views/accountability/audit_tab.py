@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QByteArray,
     QDateTime,
     QModelIndex,
     QPersistentModelIndex,
-    QSettings,
     Qt,
     QTimer,
     QTimeZone,
@@ -45,9 +43,10 @@ from app.core import audit_actions, timefmt
 from app.core.permissions import Permission
 from app.models.audit_table_model import AuditTableModel
 from app.services.accountability import audit_service
-from app.services.session import PermissionDenied
+from app.services.session import PermissionDenied, User
 from app.views.accountability.audit_detail import AuditDetailPane
 from app.views.widgets import files
+from app.views.widgets.state import PreservedState
 from app.workers.jobs import JobControl, run_job
 
 if TYPE_CHECKING:
@@ -258,6 +257,10 @@ class AuditTab(QWidget):
             box.setEditText(text)
             box.blockSignals(False)
 
+    def user_changed(self, user: User | None) -> None:
+        if user is not None and self.isVisible():
+            self.reload()
+
     def focus_filter(self) -> None:
         self.text_edit.setFocus()
         self.text_edit.selectAll()
@@ -287,15 +290,13 @@ class AuditTab(QWidget):
 
     # --- column widths --------------------------------------------------------------------------------------------
     def _restore_columns(self) -> None:
-        state = QSettings().value(f"{SETTINGS_GROUP}/header")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.table.horizontalHeader().restoreState(state)
-        else:
+        self._state = PreservedState(SETTINGS_GROUP, header=self.table.horizontalHeader())
+        if "header" not in self._state.restore():
             for col, width in enumerate([70, 150, 110, 170, 190]):
                 self.table.setColumnWidth(col, width)
 
     def _save_columns(self) -> None:
-        QSettings().setValue(f"{SETTINGS_GROUP}/header", self.table.horizontalHeader().saveState())
+        self._state.save()
 
 
 # --- export and verification (also reached from the Insights menu) ------------------------------------------------

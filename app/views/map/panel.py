@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QRectF, QSettings, Qt, Signal
+from PySide6.QtCore import QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolBar, QWidget
 
@@ -33,6 +33,7 @@ from app.views.map.base_layers import BaseLayers
 from app.views.map.camera_dock import MapCameraDock, camera_details
 from app.views.map.layers_dock import MapLayersDock
 from app.views.widgets import files
+from app.views.widgets.state import PreservedState
 from app.workers.jobs import run_task
 
 if TYPE_CHECKING:
@@ -384,7 +385,6 @@ class MapPanel(QMainWindow):
         hidden = s.value("hidden", []) or []
         order = s.value("order", []) or []
         view = s.value("view", []) or []
-        dock_state = s.value("dock_state")
         opacity = s.value("opacity", "{}")
         s.endGroup()
         try:
@@ -403,8 +403,7 @@ class MapPanel(QMainWindow):
             if key != "tiles" and (layer := self.layer(key)) is not None:
                 layer.setVisible(False)
         self._refresh_layer_list()
-        if isinstance(dock_state, QByteArray) and not dock_state.isEmpty():
-            self.restoreState(dock_state)
+        PreservedState(self.settings_group(), dock_state=self).restore()
         try:
             x0, y0, x1, y1 = (float(v) for v in view)
             if x1 > x0 and y1 > y0:
@@ -414,6 +413,7 @@ class MapPanel(QMainWindow):
             pass
 
     def save_state(self) -> None:
+        PreservedState(self.settings_group(), dock_state=self).save()
         s = QSettings()
         s.beginGroup(self.settings_group())
         (x0, x1), (y0, y1) = self.canvas.vb.viewRange()
@@ -421,7 +421,6 @@ class MapPanel(QMainWindow):
         s.setValue("order", self.layers_dock.keys())
         s.setValue("hidden", [la.key for la in self.all_layers() if not la.isVisible() and la is not self.tiles])
         s.setValue("overlays", [str(o.source_path) for o in self.overlays])
-        s.setValue("dock_state", self.saveState())
         s.setValue("opacity", json.dumps({la.key: round(la.opacity(), 3) for la in self.all_layers()
                                           if la.opacity() < 1.0}))
         s.endGroup()

@@ -10,7 +10,7 @@ import hashlib
 import json
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QByteArray, QModelIndex, QPersistentModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,6 +33,7 @@ from app.io.mapping import FIELD_LABELS, FIELDS, columns_of, signature
 from app.io.pipeline import SAMPLE_ROWS, RowIssue, Validation
 from app.models.import_sample_table_model import ImportSampleTableModel
 from app.views.dialogs.user_guide import help_button
+from app.views.widgets.state import PreservedState
 
 SETTINGS_GROUP = "import_preview"
 ENCODINGS = [("UTF-8", "utf-8-sig"), ("Windows-1252", "cp1252"), ("Latin-1", "latin-1")]
@@ -323,27 +324,17 @@ class ImportPreviewDialog(QDialog):
 
     # --- layout memory ---------------------------------------------------------------------------------------------
     def _restore_layout(self) -> None:
-        s = QSettings()
-        geometry = s.value(f"{SETTINGS_GROUP}/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
+        self._state = PreservedState(SETTINGS_GROUP, geometry=self, issues_header=self.issue_table.horizontalHeader(),
+                                     tables_splitter=self.splitter)
+        restored = self._state.restore()
+        if "geometry" not in restored:
             self.resize(720, 680)
-        header = s.value(f"{SETTINGS_GROUP}/issues_header")
-        if isinstance(header, QByteArray) and not header.isEmpty():
-            self.issue_table.horizontalHeader().restoreState(header)
-        else:
+        if "issues_header" not in restored:
             self.issue_table.setColumnWidth(ImportIssueTableModel.COL_WHERE, 130)
             self.issue_table.setColumnWidth(ImportIssueTableModel.COL_OUTCOME, 110)
         self.issue_table.horizontalHeader().setSectionResizeMode(ImportIssueTableModel.COL_REASON,
                                                                  QHeaderView.ResizeMode.Stretch)
-        splitter = s.value(f"{SETTINGS_GROUP}/tables_splitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
 
     def _save_layout(self) -> None:
-        s = QSettings()
-        s.setValue(f"{SETTINGS_GROUP}/geometry", self.saveGeometry())
-        s.setValue(f"{SETTINGS_GROUP}/issues_header", self.issue_table.horizontalHeader().saveState())
-        s.setValue(f"{SETTINGS_GROUP}/tables_splitter", self.splitter.saveState())
+        self._state.save()
 

@@ -10,7 +10,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QItemSelection, QItemSelectionModel, QSettings, Qt, QTimer
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,6 +42,7 @@ from app.views.actions import Action
 from app.views.registry.camera_dialog import CameraDialog
 from app.views.registry.commands import AddCameraCommand, CommandContext, DeleteCamerasCommand, EditCameraCommand
 from app.views.registry.owner_dock import OwnerDock
+from app.views.widgets.state import PreservedState
 from app.workers.jobs import run_task
 
 if TYPE_CHECKING:
@@ -85,7 +86,6 @@ class RegistryTab(QWidget):
         self.model.modelReset.connect(self._after_reset)
         self.table.selectionModel().selectionChanged.connect(self._on_table_selection)
         self.table.activated.connect(lambda _index: self.edit_camera())
-        self.ctx.session.on_user_changed(lambda _user: self.apply_permissions())
         self.apply_permissions()
 
     def _owner_dock_toggled(self, checked: bool) -> None:
@@ -177,6 +177,9 @@ class RegistryTab(QWidget):
         return RegistryService(self.ctx.session)
 
     # --- permissions ----------------------------------------------------------------------------------------
+    def user_changed(self, _user: object) -> None:
+        self.apply_permissions()
+
     def apply_permissions(self) -> None:
         session = self.ctx.session
         can_view = session.can(Permission.VIEW_REGISTRY)
@@ -439,18 +442,10 @@ class RegistryTab(QWidget):
 
     # --- column widths ----------------------------------------------------------------------------------------
     def _restore_columns(self) -> None:
-        s = QSettings()
-        s.beginGroup(SETTINGS_GROUP)
-        state = s.value("header")
-        s.endGroup()
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.table.horizontalHeader().restoreState(state)
-        else:
+        self._state = PreservedState(SETTINGS_GROUP, header=self.table.horizontalHeader())
+        if "header" not in self._state.restore():
             for col, width in ((0, 80), (2, 200), (5, 120), (7, 100), (8, 110)):
                 self.table.setColumnWidth(col, width)
 
     def save_columns(self) -> None:
-        s = QSettings()
-        s.beginGroup(SETTINGS_GROUP)
-        s.setValue("header", self.table.horizontalHeader().saveState())
-        s.endGroup()
+        self._state.save()

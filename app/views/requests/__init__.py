@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 
-from app.services.session import User
 from app.views.actions import Action
 from app.views.requests.tab import EXPIRY_CHECK_MS, RequestsTab
 
@@ -29,9 +28,4 @@ def install(window: MainWindow) -> RequestsTab:
     timer.timeout.connect(lambda: tab.expire_now())
     timer.start()
     tab.expiry_timer = timer
-
-    def user_changed(_user: User | None) -> None:
-        tab.reload()
-
-    window.ctx.session.on_user_changed(user_changed)
     return tab

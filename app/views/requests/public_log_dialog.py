@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app.core.permissions import Permission
@@ -15,6 +14,7 @@ from app.models.public_log_table_model import PublicLogTableModel
 from app.services.requests import workflow as svc
 from app.services.session import Session
 from app.views.widgets import files
+from app.views.widgets.state import PreservedState
 
 SETTINGS_GROUP = "public_log_dialog"
 
@@ -33,9 +33,8 @@ class PublicLogDialog(QDialog):
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
         self.table.resizeColumnsToContents()
-        state = QSettings().value(f"{SETTINGS_GROUP}/header")
-        if state is not None:
-            self.table.horizontalHeader().restoreState(state)
+        self._state = PreservedState(SETTINGS_GROUP, header=self.table.horizontalHeader())
+        self._state.restore()
         self.csv_button = QPushButton("Export &CSV…", self)
         self.csv_button.setObjectName("export_public_csv")
         self.html_button = QPushButton("Export &HTML…", self)
@@ -59,7 +58,7 @@ class PublicLogDialog(QDialog):
         self.finished.connect(self._save)
 
     def _save(self) -> None:
-        QSettings().setValue(f"{SETTINGS_GROUP}/header", self.table.horizontalHeader().saveState())
+        self._state.save()
 
     def export(self, fmt: str) -> Path | None:
         self.session.require(Permission.VIEW_PUBLIC_LOG)

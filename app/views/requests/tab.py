@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +43,7 @@ from app.services.session import PermissionDenied
 from app.views.requests.answers import RequestAnswers
 from app.views.requests.area_view import RequestAreaView
 from app.views.requests.steps import RequestSteps
+from app.views.widgets.state import PreservedState
 
 if TYPE_CHECKING:
     from app.core.fence import Fence
@@ -246,27 +247,16 @@ class RequestsTab(QWidget):
 
     # --- settings ----------------------------------------------------------------------------------------------------
     def restore_layout(self) -> None:
-        s = QSettings()
-        s.beginGroup(SETTINGS_GROUP)
-        self._columns_sized = s.contains("recipients_header")  # else fit the columns to the first rows shown
-        for key, target in (("requests_header", self.table.horizontalHeader()),
-                            ("recipients_header", self.recipients.horizontalHeader()),
-                            ("splitter", self.splitter), ("detail_split", self.detail_split)):
-            state = s.value(key)
-            if isinstance(state, QByteArray) and not state.isEmpty():
-                target.restoreState(state)
-        self.state_filter.setCurrentIndex(int(s.value("state_filter", 1)))
-        s.endGroup()
+        self._state = PreservedState(SETTINGS_GROUP, requests_header=self.table.horizontalHeader(),
+                                     recipients_header=self.recipients.horizontalHeader(), splitter=self.splitter,
+                                     detail_split=self.detail_split)
+        self._columns_sized = self._state.saved("recipients_header")  # else fit the columns to the first rows shown
+        self._state.restore()
+        self.state_filter.setCurrentIndex(int(QSettings().value(f"{SETTINGS_GROUP}/state_filter", 1)))
 
     def save_layout(self) -> None:
-        s = QSettings()
-        s.beginGroup(SETTINGS_GROUP)
-        s.setValue("requests_header", self.table.horizontalHeader().saveState())
-        s.setValue("recipients_header", self.recipients.horizontalHeader().saveState())
-        s.setValue("splitter", self.splitter.saveState())
-        s.setValue("detail_split", self.detail_split.saveState())
-        s.setValue("state_filter", self.state_filter.currentIndex())
-        s.endGroup()
+        self._state.save()
+        QSettings().setValue(f"{SETTINGS_GROUP}/state_filter", self.state_filter.currentIndex())
 
     def focus_filter(self) -> None:
         self.filter_edit.setFocus()
@@ -412,6 +402,9 @@ class RequestsTab(QWidget):
             if request_id is not None:
                 self.select_request(request_id)
         return True
+
+    def user_changed(self, _user: object) -> None:
+        self.reload()
 
     def show_on_map(self) -> None:
         if self.current is not None and self.map_linked:
