@@ -157,3 +157,11 @@ def test_no_sql_in_the_qt_layers() -> None:
                     and node.func.attr in ("execute", "executemany", "executescript"):
                 wrong.append(f"{name}:{node.lineno}")
     assert wrong == []
+
+
+def test_features_hear_of_the_user_from_the_window() -> None:
+    """Only the window listens to the Session (and removes its listener when destroyed); features connect to
+    MainWindow.user_changed, so a destroyed feature is never called by a session that outlives it."""
+    wrong = [module_name(p) for p in MODULES if within(module_name(p), "app.views")
+             and module_name(p) != "app.views.main_window" and "on_user_changed(" in p.read_text(encoding="utf-8")]
+    assert wrong == []

@@ -30,5 +30,5 @@ def install(window: MainWindow) -> InsightsTab:
 
     window.actions[Action.COVERAGE_ANALYSIS].triggered.connect(coverage)
     window.registry.reloaded.connect(tab._check_changed)
-    window.ctx.session.on_user_changed(lambda _user: tab.reload() if tab.isVisible() else None)
+    window.user_changed.connect(lambda _user: tab.reload() if tab.isVisible() else None)
     return tab
