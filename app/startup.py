@@ -26,7 +26,7 @@ def open_store_interactive(paths: Paths, ask: Ask) -> sqlite3.Connection | None:
             conn = db.open_store(paths.db_path, paths.backup_dir, defer_full_check=True)
         except db.CorruptStoreError as exc:
             log.error("%s", exc)
-            if not _offer_backup(paths, ask, str(exc)):
+            if not _offer_backup(paths, ask, exc.problem if isinstance(exc, db.MissingStoreError) else str(exc)):
                 return None
             continue
         except db.StoreError as exc:

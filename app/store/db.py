@@ -46,9 +46,10 @@ class NewerStoreError(StoreError):
 class MissingStoreError(CorruptStoreError):
     """The store file is gone, empty or holds no tables, yet backups or an audit head show a store existed here."""
 
-    def __init__(self, path: Path, reason: str, backup: Path | None) -> None:
-        super().__init__(path, reason)
+    def __init__(self, path: Path, reason: str, backup: Path | None, offer: str = "") -> None:
+        super().__init__(path, reason + offer)
         self.backup = backup
+        self.problem = f"The database {path} cannot be used: {reason}"  # without the backup it names (asked apart)
 
 
 class StoreConnection(sqlite3.Connection):
@@ -408,7 +409,7 @@ def _refuse_fresh_over_history(path: Path, backup_dir: Path) -> None:
     offer = (f" The latest backup is {backup.name}, made {backup_age(backup)}." if backup is not None
              else " There is no backup to restore.")
     raise MissingStoreError(path, f"the file {state}, but {' and '.join(evidence)} show that a store with history "
-                            f"was here. Canvass does not start a new, empty store over it.{offer}", backup)
+                            "was here. Canvass does not start a new, empty store over it.", backup, offer)
 
 
 def open_store(path: str | os.PathLike[str], backup_dir: str | os.PathLike[str] | None = None, *,
