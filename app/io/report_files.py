@@ -9,7 +9,6 @@ moved into place together: a failed or cancelled run leaves nothing half-written
 from __future__ import annotations
 
 import base64
-import csv
 import html
 import io
 import os
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from app.core.report_titles import CHART_TITLES
 from app.io.report import Report
+from app.io.safe_files import csv_writer
 
 FIGURES_CSV = "transparency-report.csv"
 HTML_NAME = "transparency-report.html"
@@ -32,7 +32,7 @@ def table_csv_name(key: str) -> str:
 
 def _csv_text(header: list[str], rows: list[list[str]]) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_writer(buf, lineterminator="\n")  # text cells neutralised against spreadsheet formulas
     writer.writerow(header)
     writer.writerows(rows)
     return buf.getvalue()

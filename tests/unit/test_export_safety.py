@@ -193,3 +193,20 @@ def test_the_map_dock_never_pairs_the_pseudonym_with_an_address(conn: sqlite3.Co
 
     assert camera_public_label(conn, 2) == WITHHELD and camera_public_label(conn, 3) == WITHHELD
     assert camera_public_label(conn, 4) == "driveway"
+
+
+def test_custody_and_transparency_csvs_go_through_the_same_helper(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from app.io.report_files import _csv_text
+    from app.services.evidence.custody import write_report_csv
+
+    item = SimpleNamespace(id=1, original_name="=HYPERLINK(\"x\").mp4", sha256="ab")
+    event = SimpleNamespace(id=2, at="2026", kind="received", actor="@ana", sha256="ab", details="{}")
+    row = SimpleNamespace(cells=lambda: [str(item.id), item.original_name, item.sha256, str(event.id), event.at,
+                                         "received", event.actor, event.sha256, ""])
+    path = tmp_path / "custody.csv"
+    write_report_csv(path, [row])
+    got = _csv(path)[0]
+    assert got["original_name"] == "'=HYPERLINK(\"x\").mp4" and got["actor"] == "'@ana" and _mode(path) == 0o600
+    assert _csv_text(["label", "value"], [["+1 agency", "-3"]]).splitlines()[1] == "'+1 agency,-3"

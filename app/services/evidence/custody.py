@@ -3,9 +3,7 @@ PDF is drawn by app.views.evidence from the same rows)."""
 
 from __future__ import annotations
 
-import csv
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +12,7 @@ from typing import Any
 from app.core.evidence import CUSTODY_LABELS, CustodyEvent, EvidenceItem
 from app.core.permissions import Permission
 from app.core.records import CustodyKind, to_iso, utc_now
+from app.io.safe_files import write_private_csv
 from app.services.session import Session
 from app.store import evidence as store
 
@@ -97,17 +96,8 @@ def report_rows(session: Session, item_id: int | None = None, request_id: int | 
 
 
 def write_report_csv(path: Path, rows: list[ReportRow]) -> None:
-    tmp = Path(path).with_name(Path(path).name + ".part")
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8") as fh:
-            out = csv.writer(fh)
-            out.writerow(REPORT_COLUMNS)
-            for r in rows:
-                out.writerow(r.cells())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Private to the user, atomic, text cells neutralised against spreadsheet formulas (app.io.safe_files)."""
+    write_private_csv(path, REPORT_COLUMNS, [r.cells() for r in rows])
 
 
 def record_report(session: Session, path: Path, fmt: str, rows: list[ReportRow], item_id: int | None,
