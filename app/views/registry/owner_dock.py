@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QFormLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from app.core.records import Consent, OwnerSummary
@@ -15,6 +15,8 @@ from app.views.registry.camera_dialog import PREFERENCE_LABELS
 
 
 class OwnerDock(QDockWidget):
+    consent_recorded = Signal(int)  # owner id: their cameras' consent changed in the store
+
     def __init__(self, parent: QWidget, service: Callable[[], RegistryService]) -> None:
         super().__init__("Owner details", parent)
         self.setObjectName("dock_owner_details")
@@ -43,6 +45,12 @@ class OwnerDock(QDockWidget):
         self.show_contact_button.setToolTip("Shows email, phone and address. Your view is recorded in the audit log.")
         self.show_contact_button.clicked.connect(self.show_contact)
         layout.addWidget(self.show_contact_button)
+        self.consent_button = QPushButton("Record &Consent Change…", body)
+        self.consent_button.setObjectName("button_record_consent")
+        self.consent_button.setToolTip("The owner opted in or out: record how they said so and from when (the only "
+                                       "way an owner's consent changes; audited)")
+        self.consent_button.clicked.connect(self.record_consent)
+        layout.addWidget(self.consent_button)
         self.contact_box = QWidget(body)
         contact_form = QFormLayout(self.contact_box)
         contact_form.setContentsMargins(0, 0, 0, 0)
@@ -69,7 +77,9 @@ class OwnerDock(QDockWidget):
         """Show an owner (contact hidden again), or a message when there is none to show."""
         self._hide_contact()
         self.owner_id = summary.id if summary else None
+        self.summary = summary
         self.show_contact_button.setEnabled(summary is not None)
+        self.consent_button.setEnabled(summary is not None)
         if summary is None:
             self.heading.setText(message or "Select one camera to see its owner.")
             for value in self.fields.values():
@@ -101,3 +111,22 @@ class OwnerDock(QDockWidget):
         self.contact["address"].setText(contact.address or "—")
         self.contact["preference"].setText(PREFERENCE_LABELS.get(contact.contact_preference, "—"))
         self.contact_box.show()
+
+    def record_consent(self) -> None:
+        if self.summary is None:
+            return
+        from app.services.registry.service import RegistryError
+        from app.views.registry.consent_dialog import ConsentDialog
+
+        dialog = ConsentDialog(self.summary, self)
+        if dialog.exec() != ConsentDialog.DialogCode.Accepted:
+            return
+        consent, how, at = dialog.choice()
+        owner_id = self.summary.id
+        try:
+            self._service().record_consent_change(owner_id, consent, how=how, effective_at=at)
+        except (PermissionDenied, RegistryError) as exc:
+            QMessageBox.warning(self, "Consent change not recorded", f"{exc}")
+            return
+        self.show_owner(self._service().owner_summary(owner_id))
+        self.consent_recorded.emit(owner_id)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.permissions import Permission
-from app.core.records import CAMERA_KIND_LABELS, KIND_CODES, CameraKind, OwnerSummary
+from app.core.records import CAMERA_KIND_LABELS, KIND_CODES, CameraKind, Consent, OwnerSummary
 from app.models.camera_table_model import (
     CONSENT_ANY,
     CONSENT_NO_OWNER,
@@ -70,6 +70,7 @@ class RegistryTab(QWidget):
         self.model = CameraTableModel(self.ctx.conn, window.registry.arrays, self)
         self._build()
         self.owner_dock = OwnerDock(window, self.service)
+        self.owner_dock.consent_recorded.connect(self._consent_recorded)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.owner_dock)
         # The dock belongs with the camera views: shown on the Map and Registry tabs unless the user closed it.
         self._owner_dock_wanted = True
@@ -204,6 +205,18 @@ class RegistryTab(QWidget):
         self.count_label.setText("Could not load the cameras")
         QMessageBox.critical(self, "Camera registry not loaded",
                              f"The camera registry could not be read: {message}\n\nThe log file has the details.")
+
+    def _consent_recorded(self, owner_id: int) -> None:
+        """A recorded consent change reaches every camera of the owner in the shared arrays (map and table)."""
+        arrays = self.window_.registry.arrays
+        if arrays is None:
+            return
+        summary = self.service().owner_summary(owner_id)
+        if summary is None:
+            return
+        positions = arrays.set_owner_consent(owner_id, summary.consent == Consent.OPT_OUT)
+        self._note_patched(arrays.ids[positions])
+        self.window_.registry.set_arrays(arrays)
 
     def _note_patched(self, ids: np.ndarray) -> None:
         self._pending_changed = ids
