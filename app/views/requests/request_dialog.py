@@ -7,9 +7,11 @@ service layer (permission checks, audit); nothing here decides what is allowed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
+import numpy as np
 from PySide6.QtCore import QDateTime, Qt, QTimer, QTimeZone
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import geo, timefmt
 from app.core.camera_arrays import CameraArrays
 from app.core.fence import CircleFence, Fence
 from app.core.recipients import plan_recipients
@@ -40,6 +43,7 @@ from app.core.request_records import RequestRecord
 from app.core.wording import count
 from app.services.requests import workflow as svc
 from app.services.session import PermissionDenied, Session
+from app.views.dialogs.user_guide import help_button
 
 SAVE_DRAFT_KEY = "Ctrl+S"  # keep the draft without submitting; listed in Help ▸ Keyboard Shortcuts
 CATEGORIES = ["robbery", "burglary", "aggravated assault", "homicide", "shooting", "carjacking", "vehicle theft",
@@ -100,13 +104,21 @@ class RequestDialog(QDialog):
         self.incident = QComboBox(self)
         self.incident.setObjectName("incident")
         self.incident.setToolTip("The incident this request is about (at most a few requests per incident)")
-        self.incident.setMinimumContentsLength(40)
+        self.incident.setMinimumContentsLength(34)
         self.new_incident = QPushButton("New &Incident Here", self)
         self.new_incident.setObjectName("new_incident")
-        self.new_incident.setToolTip("Record a new incident at the area's centre, at the window's start, with this "
-                                     "category and case number")
+        self.new_incident.setToolTip("Record a new incident at the area's centre: asks its time, category and case "
+                                     "number first")
+        self.incident_search = QLineEdit(self)
+        self.incident_search.setObjectName("incident_search")
+        self.incident_search.setPlaceholderText("Search: case number, category, date…")
+        self.incident_search.setClearButtonEnabled(True)
+        self.incident_search.setToolTip("Narrow the incident list; those in or near the area come first, newest first")
+        self.incident_search.setMaximumWidth(230)
+        row.addWidget(self.incident_search)
         row.addWidget(self.incident, 1)
         row.addWidget(self.new_incident)
+        self.incident_search.textChanged.connect(lambda _t: self._fill_incidents())
         form.addRow(self._buddy("I&ncident:", self.incident), row)
 
         self.category = QComboBox(self)
@@ -124,6 +136,9 @@ class RequestDialog(QDialog):
                                      f"{self.map_fence.area_sq_mi():.3f} sq mi)", AREA_MAP)
         self.area_source.setToolTip("Use the fence drawn on the map, or enter a circle")
         form.addRow("A&rea:", self.area_source)
+        self.area_info = QLabel(self)
+        self.area_info.setObjectName("area_info")
+        self.area_info.setWordWrap(True)
 
         circle = QHBoxLayout()
         self.center_lat = self._spin("center_lat", -90, 90, 6, "Latitude of the circle's centre (WGS84)")
@@ -142,6 +157,7 @@ class RequestDialog(QDialog):
         self.circle_row.setLayout(circle)
         circle.setContentsMargins(0, 0, 0, 0)
         form.addRow("", self.circle_row)
+        form.addRow("", self.area_info)
 
         now = self.clock().replace(second=0, microsecond=0)
         self.window_start = self._date_edit("window_start", now - timedelta(hours=2))
@@ -150,7 +166,7 @@ class RequestDialog(QDialog):
         times.addWidget(self.window_start)
         times.addWidget(QLabel("to", self))
         times.addWidget(self.window_end)
-        times.addWidget(QLabel("UTC", self))
+        times.addWidget(QLabel(timefmt.zone_name(), self))
         times.addStretch(1)
         form.addRow(self._buddy("&Window:", self.window_start), times)
 
@@ -183,6 +199,8 @@ class RequestDialog(QDialog):
         self.submit_button.setObjectName("submit")
         self.submit_button.setToolTip("A supervisor other than you must approve it before it can be sent")
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.addButton(help_button(self, "request-dialog", "footage requests: the incident, the area, the "
+                                           "limits"), QDialogButtonBox.ButtonRole.HelpRole)
         self.buttons.rejected.connect(self.reject)
         self.save_button.clicked.connect(lambda: self.save(submit=False))
         self.submit_button.clicked.connect(lambda: self.save(submit=True))
@@ -221,11 +239,12 @@ class RequestDialog(QDialog):
     def _date_edit(self, name: str, value: datetime) -> QDateTimeEdit:
         edit = QDateTimeEdit(self)
         edit.setObjectName(name)
-        edit.setTimeZone(QTimeZone.utc())
+        edit.setTimeZone(QTimeZone.systemTimeZone())
         edit.setDisplayFormat("yyyy-MM-dd HH:mm")
         edit.setCalendarPopup(True)
         edit.setDateTime(_qdt(value))
-        edit.setToolTip("UTC. The window must be 15 min to 12 h long and already over")
+        edit.setToolTip(f"Local time ({timefmt.zone_name()}; stored in UTC). The window must be 15 min to 12 h long "
+                        "and already over")
         return edit
 
     def _load(self, record: RequestRecord | None) -> None:
@@ -263,16 +282,46 @@ class RequestDialog(QDialog):
             if point is not None:
                 self.center_lat.setValue(point[0])
                 self.center_lon.setValue(point[1])
-        current = self.incident.currentData()
+        self._incidents = svc.recent_incidents(self.session, self.agency.currentData())
+        self._fill_incidents()
+        self.schedule_recheck()
+
+    NEAR_M = 500.0  # an incident this close to the area's edge counts as near it
+
+    def _fill_incidents(self, select: int | None = None) -> None:
+        """Incidents inside or near the area first, newest first within each group; filtered by the search text."""
+        current = select if select is not None else self.incident.currentData()
+        fence = self.fence() if hasattr(self, "circle_row") else None
+        needle = self.incident_search.text().casefold().strip()
+
+        def near(lat: float | None, lon: float | None) -> bool:
+            if fence is None or lat is None or lon is None:
+                return False
+            if bool(fence.contains(np.array([lat]), np.array([lon]))[0]):
+                return True
+            c_lat, c_lon = fence.centroid()
+            reach = math.sqrt(fence.area_m2() / math.pi) + self.NEAR_M
+            return float(geo.haversine_m(c_lat, c_lon, lat, lon)) <= reach
+
+        rows = []
+        for iid, at, category, case, lat, lon in self._incidents:
+            text = f"#{iid} · {timefmt.short(at)} · {category}" + (f" · {case}" if case else "")
+            is_near = near(lat, lon)
+            if is_near:
+                text += " · in or near the area"
+            if needle and needle not in text.casefold() and needle not in (at or ""):
+                continue
+            rows.append((not is_near, -(from_iso(at).timestamp() if at else 0), text, iid))
+        rows.sort()
         self.incident.blockSignals(True)
         self.incident.clear()
-        self.incident.addItem("— choose the incident —", None)
-        for iid, at, category, case, _lat, _lon in svc.recent_incidents(self.session, self.agency.currentData()):
-            text = f"#{iid} · {at.replace('T', ' ')[:16]} · {category}" + (f" · {case}" if case else "")
+        self.incident.addItem("— choose the incident —" if rows or not needle else "— no incident matches —", None)
+        for _far, _t, text, iid in rows:
             self.incident.addItem(text, iid)
         self.incident.setCurrentIndex(max(0, self.incident.findData(current)))
         self.incident.blockSignals(False)
-        self.schedule_recheck()
+        if self.incident.currentData() != current:
+            self._incident_changed()
 
     def _incident_changed(self) -> None:
         iid = self.incident.currentData()
@@ -283,8 +332,28 @@ class RequestDialog(QDialog):
         self.schedule_recheck()
 
     def _area_source_changed(self) -> None:
-        self.circle_row.setEnabled(self.area_source.currentData() == AREA_CIRCLE)
+        use_map = self.area_source.currentData() == AREA_MAP and self.map_fence is not None
+        self.circle_row.setEnabled(not use_map)
+        if use_map:
+            self._show_fence_values(self.map_fence)
+        else:
+            self.area_info.setText("")
         self.schedule_recheck()
+
+    def _show_fence_values(self, fence: Fence) -> None:
+        """The area fields show the fence's own values (its radius, not a default)."""
+        if isinstance(fence, CircleFence):
+            for spin, value in ((self.center_lat, fence.center_lat), (self.center_lon, fence.center_lon),
+                                (self.radius_m, round(fence.radius_m))):
+                spin.blockSignals(True)
+                spin.setValue(value)
+                spin.blockSignals(False)
+            self.area_info.setText(f"The map's circle: radius {fence.radius_m:.0f} m, "
+                                   f"{fence.area_sq_mi():.3f} sq mi.")
+        else:
+            lat, lon = fence.centroid()
+            self.area_info.setText(f"The map's {fence.kind}: {fence.area_sq_mi():.3f} sq mi "
+                                   f"({geo.m2_to_km2(fence.area_m2()):.3f} km²), centred at {lat:.5f}, {lon:.5f}.")
 
     def schedule_recheck(self, *_: object) -> None:
         self._recheck_timer.start()
@@ -304,6 +373,8 @@ class RequestDialog(QDialog):
 
     def recheck(self) -> list:
         self._recheck_timer.stop()
+        if hasattr(self, "_incidents"):
+            self._fill_incidents()  # the area may have moved: what is near it comes first
         draft = self.draft()
         now = self.clock()
         results = svc.check_draft(self.conn, draft, now, self.request_id)
@@ -327,8 +398,15 @@ class RequestDialog(QDialog):
         point = svc.incident_point(self.session, draft.incident_id)
         plan = plan_recipients(self.arrays, draft.fence, point[0] if point else None, point[1] if point else None,
                                draft.window_end, now)
-        return (f"{count(plan.cameras_inside, 'camera')} in the area · <b>{count(plan.owners_notified, 'owner')} "
-                f"would be asked</b> ({count(plan.contacted_cameras, 'camera')}) · "
+        on_map = int(np.count_nonzero(draft.fence.contains(self.arrays.lat, self.arrays.lon)))
+        differs = ""
+        if on_map != plan.cameras_inside:
+            inactive = on_map - plan.cameras_inside
+            differs = (f" (the map counts {on_map}: {count(inactive, 'inactive camera')} in the area "
+                       f"{'is' if inactive == 1 else 'are'} not asked)")
+        return (f"{count(plan.cameras_inside, 'camera')} in the area{differs} · "
+                f"<b>{count(plan.owners_notified, 'owner')} would be asked</b> "
+                f"({count(plan.contacted_cameras, 'camera')}) · "
                 f"{count(plan.opted_out_owners, 'opted-out owner')} not contacted · "
                 f"{count(int(plan.covers_incident.sum()), 'camera')} see the incident · "
                 f"{int(plan.likely_overwritten.sum())} probably overwritten")
@@ -340,14 +418,25 @@ class RequestDialog(QDialog):
 
     # --- actions --------------------------------------------------------------------------------------------------
     def create_incident(self) -> None:
+        from app.views.requests.incident_dialog import NewIncidentDialog
+
         fence = self.fence()
         lat, lon = fence.centroid() if fence is not None else (None, None)
+        where = f"the area's centre, {lat:.5f}, {lon:.5f}" if lat is not None else "not placed (no area yet)"
+        form = NewIncidentDialog(self, _py(self.window_start), self.category.currentText(), self.case_number.text(),
+                                 CATEGORIES, where)
+        self.incident_form = form
+        if not form.exec():
+            self.incident_form = None
+            return
+        self.incident_form = None
+        at, category, case = form.values()
         try:
-            iid = svc.create_incident(self.session, _py(self.window_start), lat, lon, self.category.currentText(),
-                                      self.case_number.text(), self.agency.currentData())
+            iid = svc.create_incident(self.session, at, lat, lon, category, case, self.agency.currentData())
         except PermissionDenied as exc:
             QMessageBox.warning(self, "New incident", f"{exc}.")
             return
+        self.incident_search.clear()
         self._agency_changed()
         self.incident.setCurrentIndex(self.incident.findData(iid))
 
