@@ -268,3 +268,17 @@ def recent_incidents(conn: sqlite3.Connection, agency_id: int | None, limit: int
     params: tuple = (agency_id,) if agency_id is not None else ()
     return conn.execute(f"SELECT id, occurred_at, category, case_number, lat, lon FROM incidents {where} "
                         f"ORDER BY occurred_at DESC, id DESC LIMIT {int(limit)}", params).fetchall()
+
+
+def owner_response(conn: sqlite3.Connection, request_id: int, owner_id: int) -> RecipientState | None:
+    """The owner's current answer to a request (None if they are not a recipient)."""
+    row = conn.execute("SELECT max(state) FROM recipients WHERE request_id = ? AND owner_id = ?",
+                       (request_id, owner_id)).fetchone()
+    return RecipientState(row[0]) if row and row[0] else None
+
+
+def answer_changes(conn: sqlite3.Connection, request_id: int) -> list[tuple[str, str, str]]:
+    """The request's changed answers, oldest first, from its audit entries: (at, actor, details JSON)."""
+    return [tuple(r) for r in conn.execute(
+        "SELECT at, actor, details FROM audit_log WHERE object = ? AND action = 'response_changed' ORDER BY seq",
+        (f"request:{request_id}",))]

@@ -45,6 +45,15 @@ class RequestError(Exception):
     """A lifecycle step that cannot happen now; the message says why and what to do."""
 
 
+class AnswerRecorded(RequestError):
+    """The owner has answered already: a different answer is a change (change_response), with a reason."""
+
+    def __init__(self, current: RecipientState) -> None:
+        super().__init__(f"This owner has already answered “{current.value.replace('_', ' ')}”: change the answer "
+                         "with a reason, so the old one stays on record.")
+        self.current = current
+
+
 @dataclass(frozen=True)
 class DraftInput:
     agency_id: int | None
@@ -392,12 +401,54 @@ def record_response(session: Session, request_id: int, owner_id: int, state: Rec
     with session.atomic() as conn:
         record = _get(conn, request_id)
         _expect(record, (S.SENT,), "answered")
-        responded_at = None if state == RecipientState.NO_RESPONSE else to_iso(now)
-        if store.set_owner_response(conn, request_id, owner_id, state, responded_at) == 0:
+        current = store.owner_response(conn, request_id, owner_id)
+        if current is None:
             raise RequestError(f"Owner {owner_id} is not a recipient of request {request_id}.")
+        if current != RecipientState.PENDING and current != state:
+            raise AnswerRecorded(current)
+        responded_at = None if state == RecipientState.NO_RESPONSE else to_iso(now)
+        store.set_owner_response(conn, request_id, owner_id, state, responded_at)
         session.audit("response_recorded", _obj(request_id), {"owner_id": owner_id, "state": state.value})
         if opt_out:
             opt_out_owner(session, owner_id, now, via_request=request_id)
+
+
+def change_response(session: Session, request_id: int, owner_id: int, state: RecipientState, reason: str,
+                    now: datetime | None = None) -> None:
+    """Correct a recorded answer: a new answer, audited with the old one and the reason, that supersedes it. The
+    old answer stays in the audit log and in the request's history."""
+    session.require(Permission.RECORD_RESPONSE)
+    state = RecipientState(state)
+    if state not in RESPONSES:
+        raise RequestError(f"“{state.value}” is not an answer.")
+    if not reason.strip():
+        raise RequestError("Say why the answer is changed: the reason is kept with the old and the new answer.")
+    now = _now(now)
+    with session.atomic() as conn:
+        record = _get(conn, request_id)
+        _expect(record, (S.SENT,), "answered")
+        old = store.owner_response(conn, request_id, owner_id)
+        if old is None:
+            raise RequestError(f"Owner {owner_id} is not a recipient of request {request_id}.")
+        if old == state:
+            raise RequestError(f"The answer is already “{state.value.replace('_', ' ')}”.")
+        responded_at = None if state == RecipientState.NO_RESPONSE else to_iso(now)
+        store.set_owner_response(conn, request_id, owner_id, state, responded_at)
+        session.audit("response_changed", _obj(request_id), {"owner_id": owner_id, "from": old.value,
+                                                             "to": state.value, "reason": reason.strip()})
+
+
+def answer_history(session: Session, request_id: int) -> list[tuple[str, str, str]]:
+    """The request's changed answers as (at, actor, text): "Neighbor #12: declined → shared — reason"."""
+    session.require(Permission.RECORD_RESPONSE)
+    out = []
+    for at, actor, details in store.answer_changes(session.conn, request_id):
+        d = json.loads(details)
+        owner = owner_store.owner_summary(session.conn, int(d["owner_id"]))
+        who = f"Neighbor #{owner.anonymity_no}" if owner else f"owner {d['owner_id']}"
+        out.append((at, actor, f"{who}: answer changed {d['from'].replace('_', ' ')} → {d['to'].replace('_', ' ')}"
+                               f" — {d.get('reason', '')}"))
+    return out
 
 
 def opt_out_owner(session: Session, owner_id: int, now: datetime | None = None,

@@ -7,9 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from app.core.records import RecipientState
+from app.core.wording import count
 from app.models.recipient_table_model import ANSWER_LABELS, OwnerIdRole
 from app.services.requests import outreach
 from app.services.requests import workflow as svc
@@ -27,6 +28,7 @@ class RequestAnswers:
     def __init__(self, tab: RequestsTab) -> None:
         self.tab = tab
         self.public_log_dialog: PublicLogDialog | None = None
+        self.change_dialog: QInputDialog | None = None  # open while an answer change is asked (tests answer it)
 
     # --- answers ----------------------------------------------------------------------------------------------------
     def answer_current(self, state: RecipientState) -> None:
@@ -39,6 +41,9 @@ class RequestAnswers:
         owner_id = tab.recipient_model.data(index, OwnerIdRole)
         try:
             svc.record_response(tab.session, tab.current.id, owner_id, state, tab.clock())
+        except svc.AnswerRecorded as exc:
+            if not self.change_answer(owner_id, tab.recipient_model.rows[row].name, exc.current, state):
+                return
         except (svc.RequestError, PermissionDenied) as exc:
             QMessageBox.warning(tab, "Answer", str(exc))
             return
@@ -48,11 +53,34 @@ class RequestAnswers:
         tab.recipients.setCurrentIndex(tab.recipient_model.index(nxt, index.column()))
         self._refresh_counts_only()
 
+    def change_answer(self, owner_id: int, who: str, old: RecipientState, new: RecipientState) -> bool:
+        """A recorded answer is changed only on purpose, with a reason: a new audited answer supersedes the old,
+        which stays in the request's history."""
+        tab = self.tab
+        dialog = QInputDialog(tab)
+        dialog.setObjectName("change_answer")
+        dialog.setWindowTitle("Change Answer")
+        dialog.setLabelText(f"{who} answered “{ANSWER_LABELS[old]}”. Change it to “{ANSWER_LABELS[new]}”?\n\n"
+                            "Why? (kept with both answers in the history and the audit log)")
+        dialog.setOkButtonText("Change Answer")
+        self.change_dialog = dialog
+        accepted = dialog.exec()
+        self.change_dialog = None
+        if not accepted:
+            return False
+        try:
+            svc.change_response(tab.session, tab.current.id, owner_id, new, dialog.textValue(), tab.clock())
+        except (svc.RequestError, PermissionDenied) as exc:
+            QMessageBox.warning(tab, "Change Answer", str(exc))
+            return False
+        tab.refresh_history()
+        return True
+
     def _refresh_counts_only(self) -> None:
         tab = self.tab
         rows = tab.recipient_model.rows
         counts = {s: sum(r.state == s for r in rows) for s in ANSWER_LABELS}
-        tab.recipient_counts.setText(f"{len(rows)} owners · " + " · ".join(
+        tab.recipient_counts.setText(f"{count(len(rows), 'owner')} · " + " · ".join(
             f"{ANSWER_LABELS[s]} {n}" for s, n in counts.items()))
         src = tab.model.row_of(tab.current.id) if tab.current else -1
         if src >= 0:

@@ -35,7 +35,7 @@ from app.core.permissions import Permission
 from app.core.records import RecipientState, RequestState, utc_now
 from app.core.request_records import RequestRecord
 from app.core.wording import count
-from app.models.recipient_table_model import ANSWER_LABELS, RecipientTableModel
+from app.models.recipient_table_model import ANSWER_LABELS, COL_ANSWER, COL_RANK, HEADERS, RecipientTableModel
 from app.models.request_table_model import STATE_LABELS, IdRole, RequestProxyModel, RequestTableModel, state_label
 from app.services.requests import workflow as svc
 from app.services.requests.approval import OverrideReasonError
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 S = RequestState
 SETTINGS_GROUP = "requests_tab"
 EXPIRY_CHECK_MS = 60_000
+RANK_NOTE = ("Rank 1 is the owner most likely to have useful footage: cameras that face the incident and reach it "
+             "first, then those whose footage is probably still kept, then the nearest. Ask from the top.")
 STATE_FILTERS: list[tuple[str, list[RequestState] | None]] = [
     ("All requests", None),
     ("Open (draft, awaiting approval, sent)", [S.DRAFT, S.AWAITING_APPROVAL, S.SENT]),
@@ -212,7 +214,7 @@ class RequestsTab(QWidget):
         self.recipients.setWordWrap(False)
         self.recipients.horizontalHeader().setStretchLastSection(True)
         self.recipients.setToolTip("Answers: S shared · D declined · N no footage · R no response (then the next "
-                                   "row)")
+                                   "row); a key on an answered row changes the answer, with a reason")
         # Plain letter keys on the table (not window shortcuts, which would steal typing elsewhere).
         self.recipients.installEventFilter(self)
         self.recipient_counts = QLabel("", w)
@@ -226,6 +228,11 @@ class RequestsTab(QWidget):
         rl.setContentsMargins(0, 0, 0, 0)
         rl.addWidget(self.recipient_counts)
         rl.addWidget(self.recipients)
+        self.rank_note = QLabel(RANK_NOTE, w)
+        self.rank_note.setObjectName("rank_note")
+        self.rank_note.setWordWrap(True)
+        self.rank_note.setStyleSheet("color: palette(mid);")
+        rl.addWidget(self.rank_note)
         self.detail_split.addWidget(recips)
         lay = QVBoxLayout(w)
         lay.addWidget(self.summary)
@@ -336,6 +343,15 @@ class RequestsTab(QWidget):
             + (f"<br>Expires {timefmt.short(rec.expires_at)}" if rec.expires_at and rec.state == S.SENT else ""))
         self.area_view.set_area(rec.fence, svc.recipient_points(self.session, rec.id),
                                 svc.incident_point(self.session, rec.incident_id))
+        self.refresh_history()
+        self.refresh_recipients()
+        self._update_buttons()
+
+    def refresh_history(self) -> None:
+        """The request's history: state changes, overrides and changed answers, oldest first."""
+        rec = self.current
+        if rec is None:
+            return
         self.timeline.clear()
         for t in svc.timeline(self.session, rec.id):
             step = (f"{STATE_LABELS[S(t.from_state)]} → " if t.from_state and t.from_state != t.to_state else "")
@@ -344,8 +360,9 @@ class RequestsTab(QWidget):
                                   + (f" — {t.reason}" if t.reason else ""))
         for rule, reason, who, at in svc.overrides(self.session, rec.id):
             self.timeline.addItem(f"{timefmt.short(at)} · {who} · Override of {rule} — {reason}")
-        self.refresh_recipients()
-        self._update_buttons()
+        if self.session.can(Permission.RECORD_RESPONSE):
+            for at, who, text in svc.answer_history(self.session, rec.id):
+                self.timeline.addItem(f"{timefmt.short(at)} · {who} · {text}")
 
     def refresh_recipients(self) -> None:
         if self.current is None:
@@ -357,12 +374,22 @@ class RequestsTab(QWidget):
             self.recipients.resizeColumnsToContents()
             self.table.resizeColumnsToContents()
             self._columns_sized = True
+        self._fit_answer_column()
         counts = {s: sum(r.state == s for r in rows) for s in ANSWER_LABELS}
-        self.recipient_counts.setText(f"{len(rows)} owners · " + " · ".join(
+        self.recipient_counts.setText(f"{count(len(rows), 'owner')} · " + " · ".join(
             f"{ANSWER_LABELS[s]} {n}" for s, n in counts.items()))
         if rows:
             row = min(max(keep, 0), len(rows) - 1)
             self.recipients.setCurrentIndex(self.recipient_model.index(row, 0))
+
+    def _fit_answer_column(self) -> None:
+        """Whole words in the Answer column ("No response", not "No res…"), whatever width was saved or fitted."""
+        header = self.recipients.horizontalHeader()
+        fm = self.recipients.fontMetrics()
+        for col, texts in ((COL_ANSWER, ANSWER_LABELS.values()), (COL_RANK, [HEADERS[COL_RANK][0]])):
+            need = max(fm.horizontalAdvance(text) for text in [*texts, HEADERS[col][0]]) + 28
+            if header.sectionSize(col) < need:
+                header.resizeSection(col, need)
 
     def _update_buttons(self) -> None:
         rec = self.current
