@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 
 from app.core import geo
 from app.map import painting
@@ -62,6 +62,15 @@ class IncidentLayer(MapLayer):
         super().__init__()
         self.points: IncidentPoints | None = None
         self.x = self.y = np.empty(0)
+        self.selected_id: int | None = None  # the incident clicked on the map, drawn with a ring
+
+    def incident_at(self, x: float, y: float, radius_m: float) -> int | None:
+        """Id of the incident or post nearest to a Mercator point within radius_m (map metres), or None."""
+        if self.points is None or self.x.size == 0:
+            return None
+        d2 = (self.x - x) ** 2 + (self.y - y) ** 2
+        i = int(np.argmin(d2))
+        return int(self.points.ids[i]) if d2[i] <= radius_m * radius_m else None
 
     def set_points(self, points: IncidentPoints) -> None:
         self.points = points
@@ -90,6 +99,15 @@ class IncidentLayer(MapLayer):
             painter.drawPoints(painting.polygon(px, py))
             painter.setPen(painting.pen(painting.INCIDENT_COLOURS[name], size, "square"))
             painter.drawPoints(painting.polygon(px, py))
+        if self.selected_id is not None:
+            hit = np.flatnonzero(self.points.ids == self.selected_id)
+            if hit.size:
+                px, py = painting.to_device(t, self.x[hit], self.y[hit])
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                for colour, width in (("#ffffff", 5.0), ("#d62728", 2.5)):
+                    painter.setPen(painting.pen(colour, width, "round"))
+                    painter.drawEllipse(QPointF(float(px[0]), float(py[0])), 9.0, 9.0)
 
 
 class AgencyLayer(MapLayer):
@@ -136,9 +154,20 @@ class AgencyLayer(MapLayer):
             px, py = painting.to_device(t, np.asarray(self._hq[0]), np.asarray(self._hq[1]))
             painter.setPen(painting.pen("#2166AC", 10.0, "square"))
             painter.drawPoints(painting.polygon(px, py))
-            painter.setPen(QColor("#08306B"))
             font = QFont(painter.font())
             font.setBold(True)
-            painter.setFont(font)
-            for x, y, name in zip(px.tolist(), py.tolist(), self._hq_names, strict=True):
-                painter.drawText(QPointF(x + 8, y - 6), name)
+            halo_text(painter, font, [(x + 8, y - 6, name) for x, y, name in
+                                      zip(px.tolist(), py.tolist(), self._hq_names, strict=True)], "#08306B")
+
+
+def halo_text(painter: QPainter, font: QFont, labels: list[tuple[float, float, str]], colour: str,
+              halo: str = "#ffffff", halo_px: float = 3.0) -> None:
+    """Labels with a halo: a wide light outline under the letters keeps them readable over dense points."""
+    path = QPainterPath()
+    for x, y, text in labels:
+        path.addText(QPointF(x, y), font, text)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    outline = QPen(QColor(halo), halo_px * 2)
+    outline.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    painter.strokePath(path, outline)
+    painter.fillPath(path, QColor(colour))

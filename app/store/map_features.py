@@ -70,3 +70,13 @@ def owner_anonymity_no(conn: sqlite3.Connection, owner_id: int) -> int | None:
     """Only the owner's public number: the map never reads names or contact details."""
     row = conn.execute("SELECT anonymity_no FROM owners WHERE id = ?", (owner_id,)).fetchone()
     return None if row is None else int(row[0])
+
+
+def incident_tip(conn: sqlite3.Connection, incident_id: int) -> dict[str, str] | None:
+    """What a map tooltip may say about an incident or post: when, what, its case number — nothing personal (no
+    text, no author, no address)."""
+    row = conn.execute("SELECT occurred_at, category, IFNULL(case_number, ''), source FROM incidents WHERE id = ?",
+                       (incident_id,)).fetchone()
+    if row is None:
+        return None
+    return {"occurred_at": row[0] or "", "category": row[1] or "", "case_number": row[2], "source": row[3] or ""}

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolBar, QWidget
+from PySide6.QtGui import QAction, QActionGroup, QCursor, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QToolBar, QToolTip, QWidget
 
 from app import settings
-from app.core import geo
+from app.core import geo, timefmt
 from app.core.coverage import CoverageResult
 from app.core.fence import Fence, select_ids, select_positions
 from app.core.permissions import Permission
@@ -27,7 +27,7 @@ from app.map.layers import AgencyLayer, IncidentLayer, OverlayLayer
 from app.map.marker import MarkerItem
 from app.map.tiles import TileLayer
 from app.services.registry.service import RegistryService
-from app.store.map_features import load_agencies, load_incidents
+from app.store.map_features import incident_tip, load_agencies, load_incidents
 from app.views.map.address_box import AddressBox
 from app.views.map.base_layers import BaseLayers
 from app.views.map.camera_dock import MapCameraDock, camera_details
@@ -54,6 +54,7 @@ MAP_ACTIONS = {"clear": ("C&lear Fence", "Shift+Esc", "Remove the fence and its 
 
 class MapPanel(QMainWindow):
     fence_changed = Signal(object)  # Fence or None
+    incident_selected = Signal(object)  # incident id, or None
 
     def __init__(self, window: MainWindow, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -98,6 +99,7 @@ class MapPanel(QMainWindow):
         self.fence.mode_changed.connect(self._mode_changed)
         self.canvas.vb.camera_clicked.connect(self._clicked)
         self.canvas.cursor_moved.connect(self._cursor_moved)
+        self._hover_shown = ""
         self.layers_dock.visibility_changed.connect(self.set_layer_visible)
         self.layers_dock.order_changed.connect(self.set_order)
         self.layers_dock.opacity_changed.connect(self.set_layer_opacity)
@@ -345,22 +347,80 @@ class MapPanel(QMainWindow):
         self.info.setText(f"{len(ids):,} camera{'s' if len(ids) != 1 else ''} selected elsewhere" if len(ids)
                           else "No fence. Draw one with the circle, rectangle or polygon tool.")
 
-    def _clicked(self, x: float, y: float) -> None:
-        if self.camera_data is None:
-            return
+    def _pick_radius(self) -> float:
         (x0, x1), _ = self.canvas.vb.viewRange()
-        radius = PICK_PX * (x1 - x0) / max(self.canvas.vb.width(), 1.0)
-        camera_id = self.cameras.camera_at(x, y, radius) if self.cameras.isVisible() else None
-        if camera_id is None:
+        return PICK_PX * (x1 - x0) / max(self.canvas.vb.width(), 1.0)
+
+    def _incident_at(self, x: float, y: float) -> int | None:
+        return self.incidents.incident_at(x, y, self._pick_radius()) if self.incidents.isVisible() else None
+
+    def _camera_at(self, x: float, y: float) -> int | None:
+        if self.camera_data is None or not self.cameras.isVisible():
+            return None
+        return self.cameras.camera_at(x, y, self._pick_radius())
+
+    def _clicked(self, x: float, y: float) -> None:
+        incident_id = self._incident_at(x, y)
+        if incident_id is not None:
+            self.select_incident(incident_id)
+            return
+        camera_id = self._camera_at(x, y)
+        if camera_id is None or self.camera_data is None:
             return
         self.cameras.highlight_id = camera_id
         self.cameras.update()
         self.camera_dock.show_details(camera_details(self.camera_data.arrays, camera_id, self.window_.ctx.conn))
         self.camera_dock.show()
         self.camera_dock.raise_()
+        # The shared selection: the registry's row and its Owner details dock follow, as a click in the table does.
+        self.window_.camera_selection.set_ids(np.array([camera_id], dtype=np.int64), source=self)
+        self.cameras.set_selected_ids(self.window_.camera_selection.ids)
+
+    def select_incident(self, incident_id: int | None) -> None:
+        """The incident clicked on the map: ringed, named in the status bar, announced (incident_selected)."""
+        self.incidents.selected_id = incident_id
+        self.incidents.update()
+        if incident_id is not None:
+            self.window_.statusBar().showMessage(f"Selected: {self.incident_text(incident_id)}".replace("\n", " · "),
+                                                 8000)
+        self.incident_selected.emit(incident_id)
+
+    def incident_text(self, incident_id: int) -> str:
+        tip = incident_tip(self.window_.ctx.conn, incident_id)
+        if tip is None:
+            return f"Incident {incident_id}"
+        what = "Resident's post" if tip["source"] == "resident_post" else "Incident"
+        lines = [f"{what} {incident_id}: {tip['category'] or 'no category'}", timefmt.readable(tip["occurred_at"])]
+        if tip["case_number"]:
+            lines.append(f"Case {tip['case_number']}")
+        return "\n".join(lines)
+
+    def hover_text(self, x: float, y: float) -> str:
+        """The tooltip for what is under the mouse: an incident or post (kind, time, category, case number), a
+        camera (kind, what it sees) or an agency. Never owner data: no name, no number, no contact."""
+        incident_id = self._incident_at(x, y)
+        if incident_id is not None:
+            return self.incident_text(incident_id)
+        camera_id = self._camera_at(x, y)
+        if camera_id is not None and self.camera_data is not None:
+            d = camera_details(self.camera_data.arrays, camera_id, None)
+            return (f"{d['title']}: {d['kind']}\nHeading {d['heading']} · field of view {d['fov']} · range "
+                    f"{d['range']}\nKeeps footage {d['retention']} · {d['active']}")
+        return ""
 
     def _cursor_moved(self, lat: float, lon: float) -> None:
         self.window_.cursor_label.setText(f"{lat:.5f}°, {lon:.5f}°")
+        x, y = geo.lonlat_to_xy(lon, lat)
+        text = self.hover_text(float(x), float(y))
+        if text != self._hover_shown:
+            self._hover_shown = text
+            self.canvas.viewport().setToolTip(text)  # Qt shows it on hover
+            if QGuiApplication.platformName() == "offscreen":
+                return  # no tooltip windows there (and a warning on raise)
+            if text:
+                QToolTip.showText(QCursor.pos(), text, self.canvas)  # follow the mouse from item to item at once
+            else:
+                QToolTip.hideText()
 
     # --- preferences and state -----------------------------------------------------------------------------------
     def apply_preferences(self) -> None:
