@@ -18,6 +18,7 @@ from app.io.tile_files import TileFileError, open_tile_file
 from app.map.basemap_layer import BaseMapLayer
 from app.map.layer_base import MapLayer
 from app.map.tiles import FileTileLayer
+from app.services.map import address_search
 from app.services.map.base_maps import FILE_FILTER, Added, add_base_map, remove_base_map
 from app.store import basemap as store
 from app.store.db import connect
@@ -91,6 +92,7 @@ class BaseLayers(QObject):
             self.vector.set_basemap(bm)  # type: ignore[arg-type]
             self.vector_loaded.emit()
             self.changed.emit()
+            self.warm_search()
 
         def failed(msg: str, _tb: str) -> None:
             self.loading = False
@@ -99,6 +101,20 @@ class BaseLayers(QObject):
             self.vector_loaded.emit()
 
         run_task(work, done, failed)
+
+    def warm_search(self) -> None:
+        """Build the store's address index off the GUI thread, so the first keystroke of Go to Address does not
+        wait for it (0.5 s at 100,000 addresses)."""
+        db_path = self.window_.ctx.paths.db_path
+
+        def work() -> None:
+            c = connect(db_path)
+            try:
+                address_search.index_for(c)
+            finally:
+                c.close()
+
+        run_task(work, None, lambda msg, _tb: log.warning("address index not built ahead: %s", msg))
 
     def _open_tile_file(self, info: store.BaseMapInfo, quiet: bool) -> FileTileLayer | None:
         try:
@@ -161,6 +177,8 @@ class BaseLayers(QObject):
                 f"{c.get('addresses', 0):,} addresses" if info.kind == "vector" else f"{c.get('tiles', 0):,} tiles")
         self.status(f"Base map “{info.source_name}” added: {what}.")
         self.changed.emit()
+        if info.kind == "vector":
+            self.warm_search()
         if bounds is not None:
             self.panel.canvas.vb.setRange(bounds, padding=0.02)
 
