@@ -33,10 +33,11 @@ class AgencyShape:
 
 
 def load_incidents(conn: sqlite3.Connection) -> IncidentPoints:
-    """Every incident/post with a location (those without one cannot be drawn)."""
+    """Every published incident/post with a location (those without one cannot be drawn; posts awaiting
+    moderation, held or rejected are not shown)."""
     rows = conn.execute(
         "SELECT id, lat, lon, CASE source WHEN 'resident_post' THEN 0 ELSE 1 END FROM incidents "
-        "WHERE lat IS NOT NULL AND lon IS NOT NULL ORDER BY id").fetchall()
+        "WHERE lat IS NOT NULL AND lon IS NOT NULL AND moderation = 'published' ORDER BY id").fetchall()
     block = np.array(rows, dtype=np.float64).reshape(-1, 4)
     return IncidentPoints(block[:, 0].astype(np.int64), block[:, 1].copy(), block[:, 2].copy(),
                           block[:, 3].astype(np.int8))

@@ -50,6 +50,12 @@ class Action(str, Enum):
     HELP_CONTENTS = "help_contents"
     KEYBOARD_SHORTCUTS = "keyboard_shortcuts"
     ABOUT = "about"
+    ADD_AGENCY = "add_agency"
+    IMPORT_AGENCIES = "import_agencies"
+    NEW_POST = "new_post"
+    IMPORT_POSTS = "import_posts"
+    MODERATION_QUEUE = "moderation_queue"
+    NEW_OPERATION = "new_operation"
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,16 @@ SPECS: dict[Action, ActionSpec] = {
                                      "import formats, the audit log (offline)", SK.HelpContents),
     Action.KEYBOARD_SHORTCUTS: ActionSpec("&Keyboard Shortcuts", "Every keyboard shortcut", "Ctrl+/"),
     Action.ABOUT: ActionSpec("&About Canvass", "Version and principles", role=QAction.MenuRole.AboutRole),
+    Action.ADD_AGENCY: ActionSpec("Add &Agency…", "Add a partner agency (name, jurisdiction, case-number format)",
+                                  "Ctrl+Shift+G"),
+    Action.IMPORT_AGENCIES: ActionSpec("Import A&gencies…", "Import an agency list from CSV"),
+    Action.NEW_POST: ActionSpec("New &Post…", "Write a safety post or agency alert for the community feed",
+                                "Ctrl+Shift+P"),
+    Action.IMPORT_POSTS: ActionSpec("Import P&osts…", "Import posts or incident records from CSV (block addresses "
+                                    "without coordinates are imported unmapped)"),
+    Action.MODERATION_QUEUE: ActionSpec("&Moderation Queue", "Posts waiting for a moderator", "Ctrl+Shift+M"),
+    Action.NEW_OPERATION: ActionSpec("New &Operation…", "Plan an operation: its goal and success measure, stated "
+                                     "before it starts"),
 }
 
 # Menus and toolbar are lists of actions; None is a separator.
@@ -122,7 +138,8 @@ MENUS: list[tuple[str, list[Action | None]]] = [
     ("&Registry", [Action.ADD_CAMERA, Action.EDIT_CAMERA, Action.DELETE_CAMERA]),
     ("Re&quests", [Action.NEW_REQUEST, Action.PUBLIC_LOG, None, Action.REQUEST_LIMITS]),
     ("&Evidence", []),
-    ("&Program", []),
+    ("&Program", [Action.ADD_AGENCY, Action.IMPORT_AGENCIES, None, Action.NEW_POST, Action.IMPORT_POSTS,
+                  Action.MODERATION_QUEUE, None, Action.NEW_OPERATION]),
     ("&Insights", [Action.TRANSPARENCY_REPORT, Action.COVERAGE_ANALYSIS, None, Action.VERIFY_AUDIT, Action.USERS]),
     ("&Help", [Action.HELP_CONTENTS, Action.KEYBOARD_SHORTCUTS, None, Action.ABOUT]),
 ]

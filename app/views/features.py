@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from app.views.insights.tab import InsightsTab
     from app.views.main_window import MainWindow
     from app.views.map.tab import MapTab
+    from app.views.program.tab import ProgramTab
     from app.views.registry.import_controller import ImportController
     from app.views.registry.tab import RegistryTab
     from app.views.requests.tab import RequestsTab
@@ -55,7 +56,7 @@ FEATURES: tuple[Feature, ...] = (
             action=Action.SHOW_EVIDENCE,
             about="Footage that owners chose to share, with its SHA-256 and chain of custody, and purging after the "
             "retention limit."),
-    Feature("program", "app.views.program", early=True, tab="program", title="Program", action=Action.SHOW_PROGRAM,
+    Feature("program", "app.views.program", early=False, tab="program", title="Program", action=Action.SHOW_PROGRAM,
             about="Partnerships with agencies, camera shipments and distributions to residents with the terms shown "
             "to them, and operations with their outcomes."),
     Feature("insights", "app.views.insights", early=False, tab="insights", title="Insights",
@@ -79,7 +80,7 @@ Features = TypedDict("Features", {
     "import": "ImportController",
     "requests": "RequestsTab",
     "evidence": "PlaceholderPanel",
-    "program": "PlaceholderPanel",
+    "program": "ProgramTab",
     "insights": "InsightsTab",
     "accountability": "Accountability",
 }, total=False)

@@ -43,3 +43,14 @@ def wire_features(window: MainWindow) -> None:
             window.show_tab("map")
 
         insights.coverage_ready.connect(show_coverage)
+
+    program = f.get("program")
+    if program is not None:
+        if map_tab is not None:
+            # The fence drawn on the map: an agency's jurisdiction, an operation's area, the feed's area filter.
+            map_tab.fence_changed.connect(program.set_map_fence)
+            program.set_map_fence(map_tab.current_fence())
+            program.agencies_changed.connect(map_tab.reload_store_layers)
+            program.posts_changed.connect(map_tab.reload_store_layers)
+        if requests is not None:
+            program.agencies_changed.connect(requests.reload)

@@ -269,6 +269,9 @@ class MapPanel(QMainWindow):
             if not self.canvas.vb.viewRect().intersects(bounds):
                 self.canvas.vb.setRange(bounds, padding=0.05)  # show the new layer if it is off screen
 
+    def reload_store_layers(self) -> None:
+        self._load_store_layers()
+
     def _load_store_layers(self) -> None:
         conn = self.window_.ctx.conn
         try:

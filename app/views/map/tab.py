@@ -47,6 +47,11 @@ class MapTab(QWidget):
         """Show (and select the cameras in) a fence, e.g. a request's area."""
         self.ensure_built().fence.set_fence(fence)
 
+    def reload_store_layers(self) -> None:
+        """Agencies or published posts changed: redraw those layers (if the map is built)."""
+        if self.panel is not None:
+            self.panel.reload_store_layers()
+
     def add_map_layer(self) -> None:
         self.window_.show_tab("map")
         self.ensure_built().choose_overlay()
