@@ -31,6 +31,9 @@ def install(window: MainWindow) -> ProgramTab:
 
     window.ctx.session.on_user_changed(user_changed)
     if not window.ctx.demo and agency_store.count_agencies(window.ctx.conn) == 0:
-        # First run of an own store: the guidance is the first thing shown, before any request is attempted.
-        window.first_shown.connect(lambda: tab.show_view(tab.agencies))
+        # First run of an own store: say so at once; the Agencies view shows the guidance with its button, and a
+        # new request without an agency offers the agency dialog (app.views.requests.steps).
+        tab.views.setCurrentWidget(tab.agencies)
+        window.statusBar().showMessage("First run: add your agency (Program ▸ Add Agency…, Ctrl+Shift+G) before the "
+                                       "first footage request.", 30_000)
     return tab

@@ -17,6 +17,7 @@ from app.core.records import RequestState
 from app.core.wording import count, join
 from app.services.requests import workflow as svc
 from app.services.session import PermissionDenied
+from app.views.actions import Action
 
 if TYPE_CHECKING:
     from app.views.requests.limits_dialog import LimitsDialog
@@ -48,8 +49,13 @@ class RequestSteps:
             QMessageBox.information(tab, "New Footage Request", "Only analysts and supervisors write requests.")
             return
         if not svc.agencies(tab.session):
-            QMessageBox.information(tab, "New Footage Request", "There is no partner agency on record yet: add the "
-                                    "agency (with its jurisdiction and case-number format) first.")
+            # First run of an own store: lead the user to the agency dialog (Program ▸ Add Agency).
+            answer = QMessageBox.question(
+                tab, "New Footage Request", "There is no partner agency on record yet: a request needs the agency "
+                "asking for footage, with its jurisdiction and case-number format.\n\nAdd your agency now?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+            if answer == QMessageBox.StandardButton.Yes:
+                tab.window_.actions[Action.ADD_AGENCY].trigger()
             return
         tab.window_.show_tab("requests")
         self._open_dialog(RequestDialog(tab.session, tab.arrays(), tab.map_fence, None, tab, tab.clock))

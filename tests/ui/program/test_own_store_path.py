@@ -7,6 +7,7 @@ import json
 
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
 
 from app.core import geo
 from app.core.fence import PolygonFence
@@ -38,8 +39,9 @@ def test_no_agency_add_agency_draw_fence_create_request(make_window, qtbot, monk
     window.show()
     qtbot.waitExposed(window)
     program = window.features["program"]
-    # First run of an own store: the Program tab shows the guidance before anything else.
-    qtbot.waitUntil(lambda: window.tabs.currentWidget() is program)
+    # First run of an own store: the status bar says what to do first; the Agencies view shows the guidance.
+    assert "add your agency" in window.statusBar().currentMessage()
+    window.show_tab("program")
     assert program.views.currentWidget() is program.agencies
     assert program.agencies.guide_box.isVisible()
 
@@ -55,10 +57,16 @@ def test_no_agency_add_agency_draw_fence_create_request(make_window, qtbot, monk
     drawn = window.features["map"].current_fence()
     assert isinstance(drawn, PolygonFence) and len(drawn.ring) == 4
 
-    # Add the agency from the keyboard shortcut; it is validated field by field.
+    # A request is attempted first (Ctrl+N): with no agency, the user is offered the agency dialog instead.
+    asked: list[str] = []
+    monkeypatch.setattr("PySide6.QtWidgets.QMessageBox.question",
+                        lambda _p, _t, text, *a, **k: asked.append(text) or QMessageBox.StandardButton.Yes)
     window.activateWindow()
-    qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert asked and "no partner agency" in asked[0]
+    assert window.features["requests"].request_dialog is None
     qtbot.waitUntil(lambda: program.agencies.dialog is not None)
+    assert window.tabs.currentWidget() is program
     dialog = program.agencies.dialog
     assert not dialog.save_button.isEnabled()
     assert dialog.errors["name"].text() == "an agency needs a name"
@@ -103,3 +111,29 @@ def test_no_agency_add_agency_draw_fence_create_request(make_window, qtbot, monk
     assert rec.case_number == "BPD-26-000123" and rec.area_kind == "polygon"
     assert rec.agency_id == conn.execute("SELECT id FROM agencies").fetchone()[0]
     assert warnings == []
+
+
+def test_agency_shortcut_cancel_and_invalid_jurisdiction_file(make_window, qtbot, monkeypatch, tmp_path) -> None:  # noqa: ANN001
+    from app.views.widgets import files
+
+    window = make_window(role="admin", name="admin")
+    window.show()
+    qtbot.waitExposed(window)
+    program = window.features["program"]
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: program.agencies.dialog is not None)
+    dialog = program.agencies.dialog
+    assert not dialog.from_map.isEnabled()  # nothing drawn yet
+    point = tmp_path / "point.geojson"
+    point.write_text('{"type": "Point", "coordinates": [1, 2]}', encoding="utf-8")
+    monkeypatch.setattr(files, "choose_open_file", lambda *a, **k: point)
+    monkeypatch.setattr("app.views.program.agency_dialog.choose_open_file", lambda *a, **k: point)
+    qtbot.keyClicks(dialog.name, "Metro PD")
+    qtbot.mouseClick(dialog.from_file, Qt.MouseButton.LeftButton)
+    assert "must be a GeoJSON Polygon or MultiPolygon (this is Point)" in dialog.errors["jurisdiction_geojson"].text()
+    assert not dialog.save_button.isEnabled()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: program.agencies.dialog is None)
+    assert window.ctx.conn.execute("SELECT count(*) FROM agencies").fetchone()[0] == 0
