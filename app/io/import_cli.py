@@ -1,6 +1,8 @@
 """`canvass import FILE`: validate, print the report, and import all rows (or, with --valid-only, the valid ones).
 
-Exit status: 0 when cameras were imported; 1 when nothing was imported (bad rows without --valid-only, no valid
+`--records agencies|posts` imports agency lists or community posts the same way (app.io.record_kinds).
+
+Exit status: 0 when records were imported; 1 when nothing was imported (bad rows without --valid-only, no valid
 rows, a file that cannot be read); 2 for a usage error (bad --mapping, unknown column, missing file).
 """
 
@@ -13,11 +15,11 @@ from typing import TextIO
 
 from app import paths as app_paths
 from app.core.records import CameraKind
-from app.io.camera_import import CAMERAS
 from app.io.cli_actor import cli_actor
 from app.io.mapping import DEFAULT_KIND, MappingError, merge_mapping, parse_mapping_json
 from app.io.pipeline import ImportStopped, import_file
 from app.io.readers import SourceError, open_source
+from app.io.record_kinds import record_kind
 from app.store.db import StoreError, describe_failure, open_store, require_writable
 from app.store.demo import is_demo_store
 
@@ -50,10 +52,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    if getattr(args, "records", "cameras") != "cameras":
-        from app.io.record_cli import run_record_import
-
-        return run_record_import(args, out, err)
     try:
         return _run(args, out, err)
     except StoreError as exc:  # a store closed to writes, a full disk, a vanished file: rolled back, said in words
@@ -66,7 +64,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
 
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    kind = CAMERAS
+    kind = record_kind(getattr(args, "records", "cameras"))
     try:
         overrides = parse_mapping_json(args.mapping) if args.mapping else {}
         if getattr(args, "kind", None):

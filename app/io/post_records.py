@@ -89,7 +89,7 @@ def write_posts(conn: sqlite3.Connection, records: list[Any], batch_id: int) -> 
     last = conn.execute("SELECT IFNULL(max(id), 0) FROM incidents").fetchone()[0]
     conn.execute("INSERT INTO post_moderation (incident_id, action, reason, actor, at) SELECT id, "
                  "CASE moderation WHEN 'held' THEN 'held' ELSE 'submitted' END, moderation_reason, 'import', "
-                 "created_at FROM incidents WHERE import_id = ?", (batch_id,))
+                 "created_at FROM incidents WHERE id BETWEEN ? AND ?", (first, last))
     return list(range(first, last + 1))
 
 

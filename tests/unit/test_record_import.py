@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from app import cli
+from app.io.pipeline import validate_file, write_validation
 from app.io.readers import open_source
-from app.io.record_import import validate_records, write_records
-from app.io.record_kinds import SPECS
+from app.io.record_kinds import KINDS
 from app.paths import DB_NAME
 from app.store.db import open_store
 
@@ -50,14 +50,15 @@ def test_agencies_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     data = tmp_path / "data"
     code, out, err = run(capsys, str(src), "--records", "agencies", "--data-dir", str(data))
     assert code == 0, err
-    assert out[0] == "agencies.csv (csv, agencies): 3 rows, 3 valid, 0 bad"
+    assert out[0] == "agencies.csv (csv): 3 rows, 3 valid, 0 bad"
     assert out[-1] == "Imported 3 agencies (batch 1)."
     got = rows(data, "SELECT name, kind, status, partnered_on, jurisdiction_geojson IS NOT NULL FROM agencies "
                      "ORDER BY id")
     assert got == [("Metro PD", "police", "active", "2019-04-01", 1),
                    ("County Sheriff's Office", "sheriff", "active", "2020-06-15", 0),
                    ("Harbor Fire", "fire", "prospective", None, 0)]
-    assert rows(data, "SELECT action FROM audit_log") == [("import_agencies",)]
+    action, details = rows(data, "SELECT action, details FROM audit_log")[0]
+    assert action == "import" and json.loads(details)["records"] == "agencies"
     # the same file again: every row is already in the store
     code, out, _ = run(capsys, str(src), "--records", "agencies", "--data-dir", str(data))
     assert code == 1 and "line 2: agency 'Metro PD' is already in the store (agency 1)" in out
@@ -70,7 +71,7 @@ def test_bad_agency_rows_have_lines_and_reasons_and_nothing_is_written(tmp_path:
     data = tmp_path / "data"
     code, out, _ = run(capsys, str(src), "--records", "agencies", "--data-dir", str(data))
     assert code == 1
-    assert out[0] == "bad.csv (csv, agencies): 8 rows, 3 valid, 5 bad"
+    assert out[0] == "bad.csv (csv): 8 rows, 3 valid, 5 bad"
     assert "line 5: an agency needs a name" in out
     assert "line 6: duplicate agency 'Metro PD' (also on line 2)" in out
     assert "line 7: kind 'navy' is not an agency kind (police, sheriff, fire, other)" in out
@@ -110,10 +111,10 @@ def test_posts_import_screens_rows(tmp_path: Path) -> None:
     src = tmp_path / "posts.csv"
     src.write_text(POSTS, encoding="utf-8")
     conn = open_store(tmp_path / "s.sqlite3")
-    spec = SPECS["posts"]
+    kind = KINDS["posts"]
     source = open_source(src)
-    mapping = {**spec.guess(source.columns), "timezone": "America/New_York"}
-    v = validate_records(spec, source, mapping, conn)
+    mapping = {**kind.guess_mapping(source.columns), "timezone": "America/New_York"}
+    v = validate_file(source, kind, mapping, conn)
     bad = {i.line: i.reason for i in v.bad}
     assert set(bad) == {4, 5, 6, 7}
     assert "names a victim (Jane Doe)" in bad[4]
@@ -122,7 +123,7 @@ def test_posts_import_screens_rows(tmp_path: Path) -> None:
     assert bad[7] == "give a location: a block address or a point on the map"
     assert [n.line for n in v.notes] == [3] and "held:" in v.notes[0].reason
     assert any("America/New_York" in n for n in v.file_notes)
-    result = write_records(conn, v, "tester")
+    result = write_validation(conn, kind, v, "tester")
     assert result.imported == 2
     got = conn.execute("SELECT occurred_at, source, moderation, lat IS NULL, block_address FROM incidents "
                        "ORDER BY id").fetchall()

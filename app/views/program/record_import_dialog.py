@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 
 from app.core.permissions import Permission
 from app.io.mapping import MappingError
+from app.io.pipeline import Validation, validate_file, write_validation
 from app.io.readers import Source, SourceError, open_source
-from app.io.record_import import RecordValidation, validate_records, write_records
-from app.io.record_kinds import SPECS
+from app.io.record_kinds import KINDS, SPECS
 from app.services.session import PermissionDenied, Session
 from app.views.widgets.files import choose_open_file
 
@@ -44,7 +44,7 @@ class RecordImportDialog(QDialog):
         self.session = session
         self.spec = SPECS[kind]
         self.source = source
-        self.validation: RecordValidation | None = None
+        self.validation: Validation | None = None
         self.result_ids: list[int] = []
         self.setObjectName("record_import_dialog")
         self.setWindowTitle(f"Import {self.spec.noun.title()} — {source.path.name}")
@@ -126,8 +126,8 @@ class RecordImportDialog(QDialog):
         self.report.clear()
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            self.validation = validate_records(self.spec, open_source(self.source.path, self.source.format),
-                                               self.mapping(), self.session.conn)
+            self.validation = validate_file(open_source(self.source.path, self.source.format),
+                                            KINDS[self.spec.kind], self.mapping(), self.session.conn)
         except (MappingError, SourceError, OSError) as exc:
             self.validation = None
             self.summary.setText(f"✘ {exc}")
@@ -151,11 +151,11 @@ class RecordImportDialog(QDialog):
             return
         try:
             self.session.require(Permission.IMPORT_DATA)
-            result = write_records(self.session.conn, v, self.session.actor)
+            result = write_validation(self.session.conn, KINDS[self.spec.kind], v, self.session.actor)
         except (PermissionDenied, ValueError) as exc:
             QMessageBox.warning(self, "Import", str(exc))
             return
-        self.result_ids = result.ids
+        self.result_ids = list(range(result.first_id, result.last_id + 1)) if result.first_id else []
         self.result_summary = result.summary()
         self.accept()
 
