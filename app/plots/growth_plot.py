@@ -62,9 +62,23 @@ class GrowthPlot(pg.PlotWidget):
         ImageExporter(self.getPlotItem()).export(str(path))
 
     def export_svg(self, path: Path) -> None:
-        from pyqtgraph.exporters import SVGExporter
+        # pyqtgraph's SVGExporter fails on the path data Qt 6.11 writes; Qt's SVG generator renders the same
+        # scene as vectors (as app.plots.base does).
+        from PySide6.QtCore import QRect
+        from PySide6.QtGui import QPainter
+        from PySide6.QtSvg import QSvgGenerator
 
-        SVGExporter(self.getPlotItem()).export(str(path))
+        size = self.size()
+        gen = QSvgGenerator()
+        gen.setFileName(str(path))
+        gen.setSize(size)
+        gen.setViewBox(QRect(0, 0, size.width(), size.height()))
+        gen.setTitle("Partnership growth")
+        painter = QPainter(gen)
+        try:
+            self.render(painter)
+        finally:
+            painter.end()
 
     def export_csv(self, path: Path) -> None:
         """One row per partnership (date, cumulative count, agency) and one per milestone."""
