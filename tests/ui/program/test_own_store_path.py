@@ -64,7 +64,7 @@ def test_no_agency_add_agency_draw_fence_create_request(make_window, qtbot, monk
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert asked and "no partner agency" in asked[0]
-    assert window.features["requests"].request_dialog is None
+    assert window.features["requests"].steps.request_dialog is None
     qtbot.waitUntil(lambda: program.agencies.dialog is not None)
     assert window.tabs.currentWidget() is program
     dialog = program.agencies.dialog
@@ -99,14 +99,14 @@ def test_no_agency_add_agency_draw_fence_create_request(make_window, qtbot, monk
     draw_polygon(qtbot, panel, area)
     window.actions[Action.NEW_REQUEST].trigger()
     requests = window.features["requests"]
-    qtbot.waitUntil(lambda: requests.request_dialog is not None)
-    rd = requests.request_dialog
+    qtbot.waitUntil(lambda: requests.steps.request_dialog is not None)
+    rd = requests.steps.request_dialog
     assert rd.agency.currentText() == "Baltimore Police Department"
     assert rd.area_source.currentText().startswith("Fence drawn on the map (polygon")
     rd.case_number.setText("BPD-26-000123")
     rd.category.setCurrentText("robbery")
     qtbot.mouseClick(rd.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: requests.request_dialog is None)
+    qtbot.waitUntil(lambda: requests.steps.request_dialog is None)
     rec = request_store.get_request(conn, requests.current.id)
     assert rec.case_number == "BPD-26-000123" and rec.area_kind == "polygon"
     assert rec.agency_id == conn.execute("SELECT id FROM agencies").fetchone()[0]
