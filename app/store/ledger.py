@@ -126,3 +126,9 @@ def conditional_handouts(conn: sqlite3.Connection, agency_id: int | None = None)
     where, params = ("AND agency_id = ?", (agency_id,)) if agency_id is not None else ("", ())
     return int(conn.execute(f"SELECT IFNULL(sum(units), 0) FROM distributions WHERE sharing_condition = 1 {where}",
                             params).fetchone()[0])
+
+
+def owner_choices(conn: sqlite3.Connection, limit: int) -> list[tuple[int, str]]:
+    """(id, display_name) of owners by name: whom a handout can be recorded to."""
+    return conn.execute("SELECT id, display_name FROM owners ORDER BY display_name COLLATE NOCASE LIMIT ?",
+                        (limit,)).fetchall()

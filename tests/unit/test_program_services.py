@@ -183,3 +183,19 @@ def test_operation_plan_is_locked_after_start(conn: sqlite3.Connection) -> None:
         "null", 0, "No decoy was taken; no arrests.")
     assert actions(conn)[-5:] == ["operation_created", "operation_plan_edited", "operation_plan_revised",
                                   "operation_statement_added", "operation_outcome_recorded"]
+
+
+def test_unmapped_posts_placed_by_the_base_maps_address_search(conn: sqlite3.Connection) -> None:
+    from app.core.demo_streets import demo_basemap
+    from app.services.map.address_search import geocode
+    from app.store import basemap as basemap_store
+
+    ana = as_(conn, "analyst")
+    feed.submit_post(ana, post("Parcel taken", "400 block of 12th Street"), notice_shown=True)
+    feed.submit_post(ana, post("Bike taken", "100 block of Nowhere Lane"), notice_shown=True)
+    assert feed.place_with_base_map(ana) is None  # no base map yet: the posts stay unmapped
+    basemap_store.save_vector(conn, demo_basemap(), "tester")
+    assert feed.place_with_base_map(ana) == (1, 1)
+    lat, lon, _name = geocode(conn, "400 block of 12th Street")
+    assert conn.execute("SELECT lat, lon, placed_by FROM incidents ORDER BY id").fetchall() == [
+        (lat, lon, "address_search"), (None, None, "")]

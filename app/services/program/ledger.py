@@ -173,3 +173,9 @@ def restore_entry(session: Session, kind: str, row: dict[str, Any]) -> None:
         _check(session, row["agency_id"], [*kept, _entry(kind, row)])
         store.restore(conn, kind, row)
         session.audit(f"{kind}_restored", f"{kind}:{row['id']}", {"row": row})
+
+
+def owner_choices(session: Session, limit: int = 5000) -> list[tuple[int, str]]:
+    """Residents a handout can be recorded to (names only, no contact details: not an owner-contact view)."""
+    session.require(Permission.MANAGE_PROGRAM)
+    return store.owner_choices(session.conn, limit)

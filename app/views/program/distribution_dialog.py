@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from app.services.program.ledger import CONDITIONAL_WARNING, DistributionInput
+from app.services.program.ledger import CONDITIONAL_WARNING, DistributionInput, owner_choices
 from app.services.session import Session
 from app.store import agencies as agency_store
 from app.store import ledger as store
@@ -28,8 +28,7 @@ class DistributionDialog(FormDialog):
         self.add_choice("shipment", "From &shipment", [("(not recorded)", None), *reversed(ships)])
         if ships:
             self.editors["shipment"].setCurrentIndex(1)  # the newest
-        owners = conn.execute("SELECT id, display_name FROM owners ORDER BY display_name COLLATE NOCASE LIMIT ?",
-                              (OWNER_LIST_LIMIT,)).fetchall()
+        owners = owner_choices(session, OWNER_LIST_LIMIT)
         self.add_choice("owner", "&Resident", [("(not recorded)", None), *((f"{n} (owner {i})", i)
                                                                              for i, n in owners)],
                         tip="The resident who received the camera (an owner in the registry)")
