@@ -116,7 +116,7 @@ SPECS: dict[Action, ActionSpec] = {
     Action.KEYBOARD_SHORTCUTS: ActionSpec("&Keyboard Shortcuts", "Every keyboard shortcut", "Ctrl+/"),
     Action.ABOUT: ActionSpec("&About Canvass", "Version and principles", role=QAction.MenuRole.AboutRole),
     Action.ADD_AGENCY: ActionSpec("Add &Agency…", "Add a partner agency (name, jurisdiction, case-number format)",
-                                  "Ctrl+Shift+G"),
+                                  "Ctrl+Shift+Y"),
     Action.IMPORT_AGENCIES: ActionSpec("Import A&gencies…", "Import an agency list from CSV"),
     Action.NEW_POST: ActionSpec("New &Post…", "Write a safety post or agency alert for the community feed",
                                 "Ctrl+Shift+P"),

@@ -34,6 +34,6 @@ def install(window: MainWindow) -> ProgramTab:
         # First run of an own store: say so at once; the Agencies view shows the guidance with its button, and a
         # new request without an agency offers the agency dialog (app.views.requests.steps).
         tab.views.setCurrentWidget(tab.agencies)
-        window.statusBar().showMessage("First run: add your agency (Program ▸ Add Agency…, Ctrl+Shift+G) before the "
+        window.statusBar().showMessage("First run: add your agency (Program ▸ Add Agency…, Ctrl+Shift+Y) before the "
                                        "first footage request.", 30_000)
     return tab

@@ -122,7 +122,7 @@ def test_agency_shortcut_cancel_and_invalid_jurisdiction_file(make_window, qtbot
     program = window.features["program"]
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: program.agencies.dialog is not None)
     dialog = program.agencies.dialog
     assert not dialog.from_map.isEnabled()  # nothing drawn yet
