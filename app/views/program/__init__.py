@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.services.session import User
 from app.store import agencies as agency_store
 from app.views.actions import Action
 from app.views.program.tab import ProgramTab
@@ -26,10 +25,7 @@ def install(window: MainWindow) -> ProgramTab:
     a[Action.MODERATION_QUEUE].triggered.connect(lambda: (tab.show_view(tab.feed), tab.feed.show_queue()))
     a[Action.NEW_OPERATION].triggered.connect(lambda: (tab.show_view(tab.operations), tab.operations.new_operation()))
 
-    def user_changed(_user: User | None) -> None:
-        tab.reload()
-
-    window.ctx.session.on_user_changed(user_changed)
+    window.user_changed.connect(lambda _user: tab.reload())
     if not window.ctx.demo and agency_store.count_agencies(window.ctx.conn) == 0:
         # First run of an own store: say so at once; the Agencies view shows the guidance with its button, and a
         # new request without an agency offers the agency dialog (app.views.requests.steps).
