@@ -10,12 +10,15 @@ Pure Python: no Qt, no store.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
+from app.core import timefmt
 from app.core.wording import count
 
 OWNER_CONTACT_VIEWED = "owner_contact_viewed"
+_ISO_UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z")
 
 # Stored name no longer written → the name of the same act in use now.
 ALIASES: dict[str, str] = {"view_owner_contact": OWNER_CONTACT_VIEWED}
@@ -163,7 +166,10 @@ def value_text(value: Any) -> str:
         return ", ".join(value_text(v) for v in value)
     if isinstance(value, dict):
         return "; ".join(f"{detail_label(str(k))}: {value_text(v)}" for k, v in value.items())
-    return str(value).replace("_", " ") if str(value).isidentifier() else str(value)
+    text = str(value)
+    if _ISO_UTC.fullmatch(text):
+        return timefmt.short(text, seconds=True)  # stored UTC → the reader's zone, named
+    return text.replace("_", " ") if text.isidentifier() else text
 
 
 def parse_details(details: str | dict[str, Any] | None) -> dict[str, Any]:

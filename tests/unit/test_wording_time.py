@@ -79,3 +79,7 @@ def test_audit_details_are_named_fields_with_references_resolved() -> None:
     assert audit_actions.object_text("registry") == "Registry"
     assert audit_actions.detail_fields("not json") == [("Note", "not json")]
     assert audit_actions.value_text([[1, 3], [7, 7]]) == "1–3, 7"
+
+
+def test_audit_detail_times_read_in_the_users_zone(pacific) -> None:  # noqa: ANN001
+    assert audit_actions.detail_fields({"at": "2026-11-29T06:40:00Z"}) == [("At", "2026-11-28 22:40:00 PST")]

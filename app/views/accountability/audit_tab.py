@@ -292,7 +292,7 @@ class AuditTab(QWidget):
     def _restore_columns(self) -> None:
         self._state = PreservedState(SETTINGS_GROUP, header=self.table.horizontalHeader())
         if "header" not in self._state.restore():
-            for col, width in enumerate([70, 150, 110, 170, 190]):
+            for col, width in enumerate([60, 200, 90, 210, 240]):
                 self.table.setColumnWidth(col, width)
 
     def _save_columns(self) -> None:

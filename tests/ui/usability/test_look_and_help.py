@@ -84,3 +84,24 @@ def test_help_user_guide_opens_from_the_help_menu_and_f1(make_window, qtbot) -> 
     guide.close()
     window.actions[Action.HELP_CONTENTS].trigger()
     assert window.findChildren(UserGuideDialog) == [guide] and guide.isVisible()
+
+
+def test_nothing_clipped_at_the_default_size(make_window, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QComboBox, QDockWidget
+
+    window = _shown(qtbot, make_window())
+    assert (window.width(), window.height()) == (1280, 820)  # the default size, nothing restored
+    window.features["map"].ensure_built()
+    checked = 0
+    for key in window.tab_keys:
+        window.show_tab(key)
+        QApplication.processEvents()
+        for combo in window.findChildren(QComboBox):
+            if combo.isVisible():
+                checked += 1
+                assert combo.width() >= combo.sizeHint().width(), (key, combo.objectName(), combo.currentText())
+        for dock in window.findChildren(QDockWidget):
+            if dock.isVisible():
+                title = dock.fontMetrics().horizontalAdvance(dock.windowTitle())
+                assert dock.width() >= title + 40, (key, dock.objectName(), dock.windowTitle())
+    assert checked >= 3
