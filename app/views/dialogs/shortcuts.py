@@ -1,5 +1,6 @@
 """Help ▸ Keyboard Shortcuts, rendered from the data that binds the keys: the action table (menus), the map's
-tools and keys, the answer keys of the Requests tab, the request dialog's and the audit log's own keys.
+tools and keys, the answer keys of the Requests tab, the request dialog's, the audit log's and the evidence
+viewer's own keys.
 
 Each binding site keeps its keys in a module-level table and binds from it; this dialog reads the same tables,
 so a key added there is listed here. Keys are shown as the platform names them, each once per place."""
@@ -31,6 +32,7 @@ def context_rows() -> list[tuple[str, str, str]]:
     from app.map import canvas, fence_tool
     from app.models.recipient_table_model import ANSWER_LABELS
     from app.views.accountability.audit_tab import RELOAD_KEY
+    from app.views.evidence.viewer import SHORTCUTS as EVIDENCE_SHORTCUTS
     from app.views.map.panel import MAP_ACTIONS, TOOLS
     from app.views.requests.request_dialog import SAVE_DRAFT_KEY
     from app.views.requests.tab import ANSWER_KEYS
@@ -41,6 +43,7 @@ def context_rows() -> list[tuple[str, str, str]]:
     rows += [("Requests ▸ answers", f"Record “{ANSWER_LABELS[state]}”", key) for key, state in ANSWER_KEYS.items()]
     rows += [("Request dialog", "Save the draft", key_text(SAVE_DRAFT_KEY))]
     rows += [("Audit Log", "Reload", key_text(RELOAD_KEY))]
+    rows += [("Evidence viewer", what, key_text(keys)) for keys, what in EVIDENCE_SHORTCUTS]
     return rows
 
 
