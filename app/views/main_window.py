@@ -15,6 +15,7 @@ from app import APP_NAME, settings
 from app.context import AppContext
 from app.models.registry_data import CameraSelection, RegistryData
 from app.services.session import User, user_text
+from app.store.db import StoreError
 from app.views import dialogs as app_dialogs
 from app.views.actions import MENUS, TOOLBAR, Action, create_actions
 from app.views.features import BY_TAB, FEATURES, Feature, Features
@@ -273,7 +274,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_layout()
         for hook in self.closing:
-            hook()
+            try:
+                hook()
+            except StoreError as exc:  # a store closed to writes still lets the window close (no traceback)
+                log.warning("while closing: %s", exc)
         for timer in self.findChildren(QTimer):  # no feature's timer may fire on a store that is being closed
             timer.stop()
         super().closeEvent(event)

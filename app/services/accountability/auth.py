@@ -8,6 +8,7 @@ survives a restart of the app.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import datetime, timedelta
 
@@ -19,7 +20,9 @@ from app.core.records import Role, UserRecord, to_iso, utc_now
 from app.services.session import PermissionDenied, Session, User
 from app.store import audit as audit_store
 from app.store import users as user_store
-from app.store.db import transaction
+from app.store.db import StoreError, transaction
+
+log = logging.getLogger(__name__)
 
 MIN_PASSWORD_LEN = 8
 MAX_FAILURES = 5
@@ -199,7 +202,10 @@ def sign_out(session: Session, reason: str = "user") -> None:
     """Audit the sign-out and forget the user (the window locks until someone signs in)."""
     if session.user is None:
         return
-    session.audit("sign_out", f"user:{session.user.name}", {"reason": reason})
+    try:
+        session.audit("sign_out", f"user:{session.user.name}", {"reason": reason})
+    except StoreError as exc:  # a store closed to writes (damaged, disk full): signing out must still happen
+        log.warning("the sign-out of %s could not be recorded: %s", session.user.name, exc)
     session.set_user(None)
 
 
