@@ -283,8 +283,15 @@ def count_views(grid: Grid, w: Wedges, scenarios: Sequence[Scenario], blocked: n
         sat = np.zeros((grid.ny + 1, grid.nx + 1), dtype=np.int32)
         sat[1:, 1:] = np.cumsum(np.cumsum(blocked, axis=0, dtype=np.int32), axis=1, dtype=np.int32)
         blocked_flat = blocked.ravel()
-    heading = np.where(np.isfinite(w.heading_deg), w.heading_deg, 0.0)
-    halves = [np.where(s.half_deg >= 180.0, 1e9, s.half_deg) for s in scenarios]   # all round: any bearing
+    heading = np.where(np.isfinite(w.heading_deg), w.heading_deg, 0.0).astype(np.float32)
+    # Each camera's place inside its own cell (0..1), so a candidate cell's offset is (o + 0.5 - f) cells.
+    fx = ((w.x - grid.x0) / grid.cell_m - col).astype(np.float32)
+    fy = ((w.y - grid.y0) / grid.cell_m - row).astype(np.float32)
+    cell32 = np.float32(grid.cell_m)
+    max_range = max_range.astype(np.float32)
+    halves = [np.where(s.half_deg >= 180.0, 1e9, s.half_deg).astype(np.float32) for s in scenarios]  # 1e9: any
+    ranges = [s.range_m.astype(np.float32) for s in scenarios]
+    offsets = [None if s.heading_offset_deg is None else s.heading_offset_deg.astype(np.float32) for s in scenarios]
     pending: list[list[np.ndarray]] = [[] for _ in scenarios]
     pending_n = [0] * len(scenarios)
 
@@ -302,6 +309,7 @@ def count_views(grid: Grid, w: Wedges, scenarios: Sequence[Scenario], blocked: n
         oy, ox = np.mgrid[-k:k + 1, -k:k + 1]
         disk = (np.maximum(np.abs(ox) - 1, 0) ** 2 + np.maximum(np.abs(oy) - 1, 0) ** 2) <= k * k
         ox, oy = ox[disk].astype(np.int64), oy[disk].astype(np.int64)
+        oxf, oyf = ox.astype(np.float32), oy.astype(np.float32)
         per = max(1, _CHUNK_ELEMENTS // ox.size)
         for start in range(0, members.size, per):
             if cancelled is not None and cancelled():
@@ -310,8 +318,10 @@ def count_views(grid: Grid, w: Wedges, scenarios: Sequence[Scenario], blocked: n
             cc = col[cams][:, None] + ox[None, :]
             rr = row[cams][:, None] + oy[None, :]
             inside = (cc >= 0) & (cc < grid.nx) & (rr >= 0) & (rr < grid.ny)
-            dx = grid.x0 + (cc + 0.5) * grid.cell_m - w.x[cams][:, None]
-            dy = grid.y0 + (rr + 0.5) * grid.cell_m - w.y[cams][:, None]
+            # float32 from here on: offsets within a few hundred metres, so 1e-7 relative is micrometres, and the
+            # geometry (the bulk of the time) moves half the bytes.
+            dx = (oxf[None, :] + (0.5 - fx[cams])[:, None]) * cell32
+            dy = (oyf[None, :] + (0.5 - fy[cams])[:, None]) * cell32
             dist = np.hypot(dx, dy)
             bearing = np.degrees(np.arctan2(dx, dy))
             rel = bearing - heading[cams][:, None]          # degrees, wrapped per scenario
@@ -320,14 +330,15 @@ def count_views(grid: Grid, w: Wedges, scenarios: Sequence[Scenario], blocked: n
             if sat is not None:
                 reach &= _visible(grid, w, cams, cc, rr, dx, dy, reach, k, sat, blocked_flat)
             off0 = None
-            for i, s in enumerate(scenarios):
-                if s.heading_offset_deg is None:
+            for i in range(len(scenarios)):
+                if offsets[i] is None:
                     if off0 is None:
-                        off0 = np.abs((rel + 180.0) % 360.0 - 180.0)
+                        off0 = np.abs((rel + np.float32(180.0)) % np.float32(360.0) - np.float32(180.0))
                     off = off0
                 else:
-                    off = np.abs((rel - s.heading_offset_deg[cams][:, None] + 180.0) % 360.0 - 180.0)
-                seen = reach & (dist <= s.range_m[cams][:, None]) & (off <= halves[i][cams][:, None])
+                    off = np.abs((rel - offsets[i][cams][:, None] + np.float32(180.0)) % np.float32(360.0)
+                                 - np.float32(180.0))
+                seen = reach & (dist <= ranges[i][cams][:, None]) & (off <= halves[i][cams][:, None])
                 idx = flat[seen]
                 if idx.size:
                     pending[i].append(idx)

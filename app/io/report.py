@@ -206,8 +206,13 @@ def _build(conn: sqlite3.Connection, date_from: date, date_to: date, limits: dic
     areas, windows, area_out, window_out = [], [], 0, 0
     lo_a, hi_a = float(limits["area_min_sq_mi"]), float(limits["area_max_sq_mi"])
     lo_w, hi_w = float(limits["window_min_min"]) / 60.0, float(limits["window_max_h"])
+    unreadable = 0
     for _id, _no, area_json, ws, we, _state in sent:
-        a = fence_from_json(json.loads(area_json)).area_sq_mi()
+        try:
+            a = fence_from_json(json.loads(area_json)).area_sq_mi()
+        except (ValueError, TypeError, KeyError, json.JSONDecodeError):
+            unreadable += 1      # not written by Canvass: counted, not guessed
+            continue
         h = (from_iso(we) - from_iso(ws)).total_seconds() / 3600.0
         areas.append(a)
         windows.append(h)
@@ -225,6 +230,8 @@ def _build(conn: sqlite3.Connection, date_from: date, date_to: date, limits: dic
     req.add("window_median_h", "Median window sent (hours)", w_med)
     req.add("window_max_h", "Longest window sent (hours)", w_max)
     req.add("window_outside_limits", "Requests sent with a window outside the limits (overridden)", window_out)
+    if unreadable:
+        req.add("area_unreadable", "Requests whose stored area cannot be read (not in the area figures)", unreadable)
     ans = q.report_answers(conn, p, agency_id)
     req.add("owners_notified", "Owner notices sent (one per owner and request)", ans["notified"])
     req.add("distinct_owners_notified", "Different owners notified", ans["distinct_owners"])
@@ -381,18 +388,25 @@ def _public_log(conn: sqlite3.Connection, p: q.Period, agency_id: int | None) ->
         sent_at = row[7] or ""
         if not (p.start <= sent_at < p.end) or (agency is not None and row[2] != agency):
             continue
-        fence = fence_from_json(json.loads(row[4]))
-        lat, lon, radius = generalised_circle(fence)
+        try:
+            lat, lon, radius = generalised_circle(fence_from_json(json.loads(row[4])))
+            centre, radius_text = f"{lat:.3f}, {lon:.3f}", f"{radius:.0f}"
+        except (ValueError, TypeError, KeyError, json.JSONDecodeError):
+            centre, radius_text = "(area unreadable)", ""
         hours = (from_iso(row[6]) - from_iso(row[5])).total_seconds() / 3600.0
         out.append([str(row[0]), str(row[1]), str(row[2]), str(row[3]), district_label(q.area_district(row[4])),
-                    f"{lat:.3f}, {lon:.3f}", f"{radius:.0f}", str(row[5]), fmt(round(hours, 2)), sent_at[:10],
+                    centre, radius_text, str(row[5]), fmt(round(hours, 2)), sent_at[:10],
                     str(row[9])[:10] or "open", str(row[10]).replace("_", " "), str(row[11]), str(row[12]),
                     str(row[13]), str(row[14])])
     return out
 
 
+# Cameras up to this far outside the area (degrees, ~220 m) can still see into it: longer than any range × 1.2.
+VIEW_MARGIN_DEG = 0.002
+
+
 def coverage_area(conn: sqlite3.Connection, agency_id: int | None,
-                  cams: np.ndarray) -> tuple[tuple[float, float, float, float], dict | None]:
+                  before: str) -> tuple[tuple[float, float, float, float], dict | None]:
     """(south, west, north, east) of the analysed area and the jurisdiction polygon (GeoJSON) if there is one."""
     text = q.jurisdiction(conn, agency_id)
     if text:
@@ -400,10 +414,15 @@ def coverage_area(conn: sqlite3.Connection, agency_id: int | None,
         coords = np.array([pt for ring in _rings(geom) for pt in ring], dtype=np.float64)
         return (float(coords[:, 1].min()), float(coords[:, 0].min()), float(coords[:, 1].max()),
                 float(coords[:, 0].max())), geom
-    if cams.shape[0] == 0:
+    ext = q.camera_extent(conn, before)
+    if ext is None:
         return (0.0, 0.0, 0.0, 0.0), None
-    return (float(cams[:, 0].min()) - 0.001, float(cams[:, 1].min()) - 0.001, float(cams[:, 0].max()) + 0.001,
-            float(cams[:, 1].max()) + 0.001), None
+    return (ext[0] - 0.001, ext[1] - 0.001, ext[2] + 0.001, ext[3] + 0.001), None
+
+
+def cameras_near(conn: sqlite3.Connection, box: tuple[float, float, float, float], before: str) -> np.ndarray:
+    m = VIEW_MARGIN_DEG
+    return q.active_cameras(conn, before, (box[0] - m, box[1] - m, box[2] + m, box[3] + m))
 
 
 def _rings(geom: dict) -> list[list[list[float]]]:
@@ -418,13 +437,13 @@ def _rings(geom: dict) -> list[list[list[float]]]:
 def _coverage_section(conn: sqlite3.Connection, p: q.Period, agency_id: int | None, cell_m: float, gaps: list[str],
                       cancelled: Callable[[], bool] | None) -> Section:
     sec = Section("coverage", "Camera coverage")
-    cams = q.active_cameras(conn, p.end)
-    box, geom = coverage_area(conn, agency_id, cams)
+    box, geom = coverage_area(conn, agency_id, p.end)
     if box[2] <= box[0]:
         sec.add("cameras", "Active cameras", 0)
         sec.notes.append("No cameras: no coverage to report.")
         return sec
     grid = cov.grid_for_box(*box, cell_m=cell_m)
+    cams = cameras_near(conn, box, p.end)
     mask = None
     if geom is not None:
         rings = [np.array(r, dtype=np.float64)[:, ::-1] for r in _rings(geom)]
@@ -440,7 +459,8 @@ def _coverage_section(conn: sqlite3.Connection, p: q.Period, agency_id: int | No
     r = cov.analyse(grid, w, buildings=buildings, area_mask=mask, incidents_xy=grid.to_local(inc[:, 0], inc[:, 1]),
                     cancelled=cancelled)
     pub = cov.public_cells(r, w)
-    sec.add("cameras", "Active cameras at the end of the period", len(w))
+    sec.add("cameras", "Active cameras at the end of the period", q.count_active_cameras(conn, p.end))
+    sec.add("cameras_analysed", "Of those, cameras in or near the area analysed", len(w))
     sec.add("area_km2", "Area analysed (km² of open ground" + (", the jurisdiction)" if geom else ")"),
             round(r.area_km2, 3))
     sec.add("cell_m", "Analysis cell size (m)", cell_m)

@@ -62,9 +62,11 @@ p.gap { color: #8a3b00; }
 
 
 def report_html(report: Report, images: dict[str, bytes] | None = None, generated_at: str = "",
-                image_src: Callable[[str], str] | None = None, img_width: int = 560) -> str:
+                image_src: Callable[[str], str] | None = None, img_width: int = 560,
+                max_rows: int | None = None) -> str:
     """The report as one HTML page. ``images`` are PNG bytes per chart key, embedded as data (or named by
-    ``image_src`` — the PDF writer gives resource names instead)."""
+    ``image_src`` — the PDF writer gives resource names instead). With ``max_rows``, a longer table shows its first
+    rows and names the CSV file that holds all of them (the PDF: Qt lays out a 10,000-row table in minutes)."""
     e = html.escape
     parts = [f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{e(report.title)}</title>"
              f"<style>{_STYLE}</style></head><body>", f"<h1>{e(report.title)}</h1>",
@@ -86,9 +88,13 @@ def report_html(report: Report, images: dict[str, bytes] | None = None, generate
                              f"alt=\"{e(CHART_TITLES[key])}\"></p>")
         for t in s.tables:
             parts.append(f"<h3>{e(t.title)}</h3>")
-            if t.rows:
+            rows = t.rows if max_rows is None else t.rows[:max_rows]
+            if rows:
                 parts.append("<table><tr>" + "".join(f"<th>{e(c)}</th>" for c in t.columns) + "</tr>" + "".join(
-                    "<tr>" + "".join(f"<td>{e(v)}</td>" for v in r) + "</tr>" for r in t.rows) + "</table>")
+                    "<tr>" + "".join(f"<td>{e(v)}</td>" for v in r) + "</tr>" for r in rows) + "</table>")
+            if len(rows) < len(t.rows):
+                parts.append(f"<p class=\"note\">The first {len(rows):,} of {len(t.rows):,} rows; all of them are in "
+                             f"{e(table_csv_name(t.key))}.</p>")
             else:
                 parts.append("<p>None in this period.</p>")
             if t.note:

@@ -398,10 +398,26 @@ def report_district_rows(conn: sqlite3.Connection, p: Period, agency_id: int | N
         (p.start, p.end) + ap).fetchall()
 
 
-def active_cameras(conn: sqlite3.Connection, before: str) -> np.ndarray:
-    """(n, 5) float64: lat, lon, heading, fov, range of cameras active and registered before a time."""
+def active_cameras(conn: sqlite3.Connection, before: str,
+                   box: tuple[float, float, float, float] | None = None) -> np.ndarray:
+    """(n, 5) float64: lat, lon, heading, fov, range of cameras active and registered before a time (and, with a
+    (south, west, north, east) box, inside it: SQLite filters, so a million cameras elsewhere never reach Python)."""
+    where, params = "", (before,)
+    if box is not None:
+        where, params = " AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?", (before, box[0], box[2], box[1], box[3])
     return _floats(conn, "SELECT lat, lon, heading_deg, fov_deg, range_m FROM cameras WHERE active = 1 "
-                         "AND registered_on < ? ORDER BY id", (before,), width=5)
+                         f"AND registered_on < ?{where} ORDER BY id", params, width=5)
+
+
+def count_active_cameras(conn: sqlite3.Connection, before: str) -> int:
+    return int(conn.execute("SELECT count(*) FROM cameras WHERE active = 1 AND registered_on < ?",
+                            (before,)).fetchone()[0])
+
+
+def camera_extent(conn: sqlite3.Connection, before: str) -> tuple[float, float, float, float] | None:
+    row = conn.execute("SELECT min(lat), min(lon), max(lat), max(lon) FROM cameras WHERE active = 1 "
+                       "AND registered_on < ?", (before,)).fetchone()
+    return None if row[0] is None else (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
 
 
 def incidents_in(conn: sqlite3.Connection, p: Period, agency_id: int | None = None) -> np.ndarray:

@@ -54,7 +54,7 @@ def build_store(folder: Path) -> Path:
             sent = f"{date.fromordinal(date(2025, 5, 1).toordinal() + day).isoformat()}T12:00:00Z"
             lat = lat0 + rng.normal(0, 0.03)
             lon = lon0 + rng.normal(0, 0.03)
-            area = f'{{"center": [{lat:.6f}, {lon:.6f}], "radius_m": 300}}'
+            area = f'{{"kind": "circle", "center": [{lat:.6f}, {lon:.6f}], "radius_m": 300}}'
             conn.execute(
                 "INSERT INTO footage_requests (id, agency_id, case_number, offense_category, area_kind, area_json, "
                 "window_start, window_end, created_at, sent_at, state, public_no) VALUES (?, ?, ?, 'burglary', "
@@ -88,9 +88,12 @@ def main() -> None:
     from app.store.db import connect
 
     app = QApplication.instance() or QApplication([])
+    keep = os.environ.get("BENCH_STORE")   # a folder to build the store in once and reuse (it is ~1 GB)
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
-        db = build_store(Path(tmp))
+        folder = Path(keep) if keep else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        db = folder / "canvass.sqlite3" if (folder / "canvass.sqlite3").exists() else build_store(folder)
         print(f"store built in {time.perf_counter() - t:.0f} s ({N_CAMERAS:,} + 3,000 cameras, {N_REQUESTS:,} "
               f"requests, {N_REQUESTS * NOTICES:,} notices)")
         conn = connect(db)

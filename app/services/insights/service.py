@@ -59,15 +59,16 @@ def head_seq(session: Session) -> int:
 def coverage_from(db_path: Path, cell_m: float, heading_tol_deg: float, range_tol: float,
                   agency_id: int | None, progress: Any = None, cancelled: Any = None) -> cov.CoverageResult:
     """The nominal/banded coverage of every active camera over the agency's jurisdiction (or the cameras' extent)."""
-    from app.io.report import building_rings, coverage_area
+    from app.io.report import building_rings, cameras_near, coverage_area
 
     conn = connect(db_path)
     try:
-        cams = q.active_cameras(conn, "9999-12-31T00:00:00Z")
-        box, geom = coverage_area(conn, agency_id, cams)
+        always = "9999-12-31T00:00:00Z"
+        box, geom = coverage_area(conn, agency_id, always)
         if box[2] <= box[0]:
             raise ValueError("There are no active cameras and no jurisdiction: there is nothing to analyse.")
         grid = cov.grid_for_box(*box, cell_m=cell_m)
+        cams = cameras_near(conn, box, always)
         mask = None
         if geom is not None:
             from app.io.report import _rings
