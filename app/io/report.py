@@ -371,6 +371,8 @@ def _build(conn: sqlite3.Connection, date_from: date, date_to: date, limits: dic
     gaps_sec = Section("gaps", "What this store does not record")
     for i, g in enumerate(gaps, start=1):
         gaps_sec.add(f"gap_{i}", "Gap", g)
+    if not gaps:
+        gaps_sec.notes.append("Nothing: every figure of this report is recorded in this store.")
     title = f"Transparency report {date_from.isoformat()} to {date_to.isoformat()}"
     return Report(title, date_from, date_to, agency_name, head,
                   [meta, prog, req, foot, ops, eff, covs, eq, log, stmt, gaps_sec], gaps, charts)

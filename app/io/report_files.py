@@ -92,11 +92,11 @@ def report_html(report: Report, images: dict[str, bytes] | None = None, generate
             if rows:
                 parts.append("<table><tr>" + "".join(f"<th>{e(c)}</th>" for c in t.columns) + "</tr>" + "".join(
                     "<tr>" + "".join(f"<td>{e(v)}</td>" for v in r) + "</tr>" for r in rows) + "</table>")
+            else:
+                parts.append("<p>None in this period.</p>")
             if len(rows) < len(t.rows):
                 parts.append(f"<p class=\"note\">The first {len(rows):,} of {len(t.rows):,} rows; all of them are in "
                              f"{e(table_csv_name(t.key))}.</p>")
-            else:
-                parts.append("<p>None in this period.</p>")
             if t.note:
                 parts.append(f"<p class=\"note\">{e(t.note)}</p>")
         for n in s.notes:

@@ -214,8 +214,7 @@ class GroupedBarPlot(InsightPlot):
         for i, s in enumerate(series):
             item = pg.BarGraphItem(x=[], height=[], width=0.8 / len(series), brush=PALETTE[i % len(PALETTE)],
                                    pen=pg.mkPen(None), name=s)
-            self.plot.addItem(item)
-            self.legend.addItem(item, s)
+            self.plot.addItem(item)          # named: the plot puts it in its legend
             self.bars[s] = item
         self.plot.getPlotItem().getViewBox().setMouseEnabled(x=False, y=False)
 

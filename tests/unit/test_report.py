@@ -85,6 +85,9 @@ def test_cli_writes_pdf_html_csv(exported: Path) -> None:
     assert (exported / PDF_NAME).read_bytes().startswith(b"%PDF")
     html = (exported / HTML_NAME).read_text(encoding="utf-8")
     assert html.count("data:image/png;base64,") == 4                   # the plots are in the page
+    empty = sum(1 for p in exported.glob("transparency-*.csv") if p.name != FIGURES_CSV
+                and len(p.read_text(encoding="utf-8").splitlines()) == 1)
+    assert html.count("None in this period.") == empty                 # said only of tables with no rows
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-r", "30", "-png", str(exported / PDF_NAME), str(exported / "page")],
                        check=True)
