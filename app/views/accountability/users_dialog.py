@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import timefmt
 from app.core.records import Role, UserRecord
 from app.services.accountability import auth
 from app.services.session import PermissionDenied, Session
@@ -56,7 +57,7 @@ def _password(parent: QWidget, name: str, tip: str) -> QLineEdit:
 
 
 class UsersDialog(QDialog):
-    COLUMNS = ["Name", "Role", "Status", "Created (UTC)"]
+    COLUMNS = ["Name", "Role", "Status", "Created"]
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -147,7 +148,7 @@ class UsersDialog(QDialog):
         self.table.setRowCount(len(self.users))
         for row, user in enumerate(self.users):
             cells = [user.name, user.role.value.capitalize(), "active" if user.active else "deactivated",
-                     user.created_at.replace("T", " ")[:16]]
+                     timefmt.short(user.created_at)]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, user.id)

@@ -356,8 +356,8 @@ class RequestsTab(QWidget):
         for t in svc.timeline(self.session, rec.id):
             step = (f"{STATE_LABELS[S(t.from_state)]} → " if t.from_state and t.from_state != t.to_state else "")
             what = "Approved" if t.from_state == t.to_state else step + STATE_LABELS[S(t.to_state)]
-            self.timeline.addItem(f"{timefmt.short(t.at)} · {t.actor} · {what}"
-                                  + (f" — {t.reason}" if t.reason else ""))
+            said = t.reason if t.reason and t.reason.casefold() != what.casefold() else ""  # not "Approved — approved"
+            self.timeline.addItem(f"{timefmt.short(t.at)} · {t.actor} · {what}" + (f" — {said}" if said else ""))
         for rule, reason, who, at in svc.overrides(self.session, rec.id):
             self.timeline.addItem(f"{timefmt.short(at)} · {who} · Override of {rule} — {reason}")
         if self.session.can(Permission.RECORD_RESPONSE):
