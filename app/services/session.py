@@ -7,12 +7,13 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from app.core.permissions import Permission, allowed
 from app.core.records import Role
 from app.store import audit as audit_store
-from app.store.db import StoreError, transaction
+from app.store.db import StoreError, connect, transaction
 
 
 class PermissionDenied(Exception):
@@ -132,3 +133,14 @@ class Session:
         """Append an audit entry. Inside an open transaction it joins it; otherwise it commits on its own."""
         with self.atomic() as conn:
             return audit_store.append(conn, self.actor, action, obj, details)
+
+
+@contextlib.contextmanager
+def worker_session(db_path: Path, user: User | None) -> Iterator[Session]:
+    """The signed-in user on a connection of the worker's own: a job on the writer pool reads, writes and audits
+    there (a sqlite3 connection belongs to the thread that made it)."""
+    conn = connect(db_path)
+    try:
+        yield Session(conn, user)
+    finally:
+        conn.close()

@@ -165,3 +165,15 @@ def test_features_hear_of_the_user_from_the_window() -> None:
     wrong = [module_name(p) for p in MODULES if within(module_name(p), "app.views")
              and module_name(p) != "app.views.main_window" and "on_user_changed(" in p.read_text(encoding="utf-8")]
     assert wrong == []
+
+
+def test_views_audit_nothing_themselves() -> None:
+    """Every audited act is audited inside a service function (reads of contacts, exports, locks included)."""
+    wrong = []
+    for path in MODULES:
+        if not within(module_name(path), "app.views"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "audit":
+                wrong.append(f"{module_name(path)}:{node.lineno}")
+    assert wrong == []

@@ -198,6 +198,19 @@ def sign_in(conn: sqlite3.Connection, name: str, password: str, *, now: datetime
     return _user(rec)
 
 
+def record_lock(session: Session, reason: str = "idle") -> None:
+    """The window was locked over a signed-in session (idle, or by hand): audited, the user stays signed in."""
+    if session.user is not None:
+        session.audit("session_locked", f"user:{session.user.name}", {"reason": reason})
+
+
+def first_run_session(conn: sqlite3.Connection, user: User) -> Session:
+    """The session of the administrator the first-run dialog just created, with its sign-in audited."""
+    session = Session(conn, user)
+    session.audit("sign_in", f"user:{user.name}", {"method": "first_run"})
+    return session
+
+
 def sign_out(session: Session, reason: str = "user") -> None:
     """Audit the sign-out and forget the user (the window locks until someone signs in)."""
     if session.user is None:

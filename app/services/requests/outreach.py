@@ -6,6 +6,7 @@ Contact details leave the store only through here, for a permitted user, with an
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -48,6 +49,17 @@ def notices_for_letters(session: Session, request_id: int) -> tuple[RequestFacts
     _sent(session, request_id, "printed")
     facts = request_facts(session, request_id)
     return facts, svc.notices(session, request_id, purpose="outreach letters")
+
+
+def export_letters(session: Session, request_id: int, path: Path, today: str,
+                   render: Callable[[Path, RequestFacts, list[svc.Notice], str], int]) -> tuple[int, int]:
+    """The letters as a PDF: render(path, facts, notices, today) lays them out (Qt, in the views) and returns the
+    page count; the contact view and the export are audited here. Returns (owners, pages)."""
+    facts, notices = notices_for_letters(session, request_id)
+    pages = render(path, facts, notices, today)
+    session.audit("outreach_exported", f"request:{request_id}", {"file": Path(path).name, "owners": len(notices),
+                                                                 "format": "pdf", "pages": pages})
+    return len(notices), pages
 
 
 def export_outreach_csv(session: Session, request_id: int, path: Path) -> int:

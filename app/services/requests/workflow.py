@@ -14,6 +14,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 
@@ -581,6 +582,23 @@ def public_log_head(session: Session) -> audit_store.ChainHead:
     """The audit chain head a published copy of the log carries (anyone holding it can check the log later)."""
     session.require(Permission.VIEW_PUBLIC_LOG)
     return audit_store.current_head(session.conn)
+
+
+def export_public_log(session: Session, path: Path, fmt: str, entries: list[PublicLogEntry] | None = None) -> int:
+    """Write the public request log as CSV or HTML, carrying the audit chain head, and audit the export.
+    Returns the number of entries written."""
+    from app.io.public_log_export import write_public_log_csv, write_public_log_html
+
+    session.require(Permission.VIEW_PUBLIC_LOG)
+    entries = public_log(session) if entries is None else entries
+    head = public_log_head(session)
+    if fmt == "csv":
+        n = write_public_log_csv(path, entries, head)
+    else:
+        n = write_public_log_html(path, entries, generated_at=to_iso(utc_now()), head=head)
+    session.audit("public_log_exported", "public_log", {"file": path.name, "format": fmt, "entries": n,
+                                                        "head_seq": head.seq, "head_hash": head.hash})
+    return n
 
 
 def public_log_entries(conn: sqlite3.Connection) -> list[PublicLogEntry]:

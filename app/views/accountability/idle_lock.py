@@ -161,7 +161,7 @@ class IdleLock(QObject):
         session = self.window.ctx.session
         if self.mode is not None or session.user is None:
             return
-        session.audit("session_locked", f"user:{session.user.name}", {"reason": reason})
+        auth.record_lock(session, reason)
         self._cover(IDLE, session.user)
 
     def sign_out(self, reason: str = "user") -> None:

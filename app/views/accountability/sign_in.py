@@ -219,7 +219,5 @@ def start_session(conn: sqlite3.Connection, demo: bool) -> Session | None:
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.user is None:
         return None
     if isinstance(dialog, FirstRunDialog):
-        session = Session(conn, dialog.user)
-        session.audit("sign_in", f"user:{dialog.user.name}", {"method": "first_run"})
-        return session
+        return auth.first_run_session(conn, dialog.user)
     return Session(conn, dialog.user)

@@ -4,8 +4,9 @@ app.services.requests.workflow / app.services.requests.outreach, which check the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
@@ -14,8 +15,9 @@ from app.core.wording import count
 from app.models.recipient_table_model import ANSWER_LABELS, OwnerIdRole
 from app.services.requests import outreach
 from app.services.requests import workflow as svc
-from app.services.session import PermissionDenied
+from app.services.session import PermissionDenied, Session, worker_session
 from app.views.widgets import files
+from app.workers.jobs import JobControl, run_job
 
 if TYPE_CHECKING:
     from app.views.requests.public_log_dialog import PublicLogDialog
@@ -29,6 +31,7 @@ class RequestAnswers:
         self.tab = tab
         self.public_log_dialog: PublicLogDialog | None = None
         self.change_dialog: QInputDialog | None = None  # open while an answer change is asked (tests answer it)
+        self.last_outreach: str | None = None  # what the last notices/letters job said ("" while it runs)
 
     # --- answers ----------------------------------------------------------------------------------------------------
     def answer_current(self, state: RecipientState) -> None:
@@ -114,12 +117,13 @@ class RequestAnswers:
             return None
         path = files.choose_save_file(tab, "Export Notices (Mail-Merge CSV)", "CSV files (*.csv)", "outreach",
                                       f"request-{tab.current.id}-notices.csv")
-        if path is not None:
-            rid = tab.current.id
-            if tab.run_step("Export notices", lambda: outreach.export_outreach_csv(tab.session, rid, path)):
-                tab.window_.statusBar().showMessage(f"Notices written to {path}", 6000)
-                return path
-        return None
+        if path is None:
+            return None
+        rid = tab.current.id
+        self._outreach_job("Writing the notices…", "Notices",
+                           lambda s: outreach.export_outreach_csv(s, rid, path),
+                           lambda owners: f"{owners} notices written to {path}")
+        return path
 
     def export_letters_pdf(self) -> Path | None:
         from app.views.requests.outreach_pdf import write_letters_pdf
@@ -131,17 +135,36 @@ class RequestAnswers:
                                       f"request-{tab.current.id}-letters.pdf")
         if path is None:
             return None
-        rid = tab.current.id
-        try:
-            facts, notices = outreach.notices_for_letters(tab.session, rid)
-            pages = write_letters_pdf(path, facts, notices, tab.clock().strftime("%Y-%m-%d"))
-        except (svc.RequestError, PermissionDenied, OSError) as exc:
-            QMessageBox.warning(tab, "Letters", f"The letters were not written.\n\n{exc}")
-            return None
-        tab.session.audit("outreach_exported", f"request:{rid}", {"file": path.name, "owners": len(notices),
-                                                                   "format": "pdf", "pages": pages})
-        tab.window_.statusBar().showMessage(f"{len(notices)} letters ({pages} pages) written to {path}", 6000)
+        rid, today = tab.current.id, tab.clock().strftime("%Y-%m-%d")
+        self._outreach_job("Writing the letters…", "Letters",
+                           lambda s: outreach.export_letters(s, rid, path, today, write_letters_pdf),
+                           lambda done: f"{done[0]} letters ({done[1]} pages) written to {path}")
         return path
+
+    def _outreach_job(self, title: str, what: str, work: Callable[[Session], Any],
+                      said: Callable[[Any], str]) -> None:
+        """Notices and letters are written off the GUI thread on the writer pool (each ends in an audit entry),
+        as the user who asked, on a connection of the job's own."""
+        tab = self.tab
+        db_path, user = tab.window_.ctx.paths.db_path, tab.session.user
+
+        def job(control: JobControl) -> Any:
+            control.progress(0, 1)
+            with worker_session(db_path, user) as session:
+                result = work(session)
+            control.progress(1, 1)
+            return result
+
+        def done(result: Any) -> None:
+            self.last_outreach = said(result)
+            tab.window_.statusBar().showMessage(self.last_outreach, 6000)
+
+        def failed(message: str, _trace: str) -> None:
+            self.last_outreach = f"{what} not written: {message}"
+            QMessageBox.warning(tab, what, f"The {what.lower()} were not written.\n\n{message}")
+
+        self.last_outreach = ""
+        run_job(tab, title, job, done, failed, pool_name="writer")
 
     def import_responses(self) -> None:
         tab = self.tab

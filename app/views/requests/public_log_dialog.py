@@ -7,9 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app.core.permissions import Permission
-from app.core.records import to_iso, utc_now
 from app.core.wording import count
-from app.io.public_log_export import write_public_log_csv, write_public_log_html
 from app.models.public_log_table_model import PublicLogTableModel
 from app.services.requests import workflow as svc
 from app.services.session import Session
@@ -67,16 +65,10 @@ class PublicLogDialog(QDialog):
                                       f"public-request-log.{fmt}")
         if path is None:
             return None
-        head = svc.public_log_head(self.session)
         try:
-            if fmt == "csv":
-                n = write_public_log_csv(path, self.model.entries, head)
-            else:
-                n = write_public_log_html(path, self.model.entries, generated_at=to_iso(utc_now()), head=head)
+            svc.export_public_log(self.session, path, fmt, self.model.entries)
         except OSError as exc:
             QMessageBox.warning(self, "Export", f"The log could not be written to {path}:\n{exc}\n\n"
                                 "Choose another folder.")
             return None
-        self.session.audit("public_log_exported", "public_log", {"file": path.name, "format": fmt, "entries": n,
-                                                                  "head_seq": head.seq, "head_hash": head.hash})
         return path

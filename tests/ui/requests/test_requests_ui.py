@@ -176,10 +176,14 @@ def test_outreach_exports_answers_import_and_public_log(setup, qtbot, tmp_path: 
     monkeypatch.setattr(files, "choose_save_file", lambda *a, **k: target["path"])
     target["path"] = tmp_path / "notices.csv"
     click(qtbot, tab.outreach_buttons["csv"])
+    qtbot.waitUntil(lambda: bool(tab.answers.last_outreach), timeout=10_000)  # written off the GUI thread
+    assert tab.answers.last_outreach == f"4 notices written to {target['path']}"
     rows = list(csv.DictReader(target["path"].read_text(encoding="utf-8").splitlines()))
     assert len(rows) == 4 and rows[0]["display_name"] == "Alice Adams" and rows[0]["reply_code"].startswith("R1-N")
     target["path"] = tmp_path / "letters.pdf"
     click(qtbot, tab.outreach_buttons["pdf"])
+    qtbot.waitUntil(lambda: bool(tab.answers.last_outreach), timeout=10_000)
+    assert tab.answers.last_outreach.startswith("4 letters (4 pages) written")
     assert target["path"].read_bytes()[:5] == b"%PDF-"
     actions = [r[0] for r in conn.execute("SELECT action FROM audit_log WHERE object = ?", (f"request:{rid}",))]
     assert actions.count("owner_contact_viewed") == 2 and actions.count("outreach_exported") == 2
