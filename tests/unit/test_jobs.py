@@ -2,9 +2,7 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
-from app.workers.jobs import Cancelled, Job, run_task
+from app.workers.jobs import Job, run_task
 
 
 def test_run_task_delivers_result_on_gui_thread(qtbot) -> None:  # noqa: ANN001
@@ -44,8 +42,3 @@ def test_job_error_is_reported(qtbot) -> None:  # noqa: ANN001
     job = run_task(lambda: 1 / 0, on_error=lambda msg, tb: errors.append(msg))
     qtbot.waitUntil(lambda: bool(job.done and errors))
     assert "division by zero" in errors[0]
-
-
-def test_cancelled_is_exception() -> None:
-    with pytest.raises(Cancelled):
-        raise Cancelled()

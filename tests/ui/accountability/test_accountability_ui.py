@@ -18,7 +18,6 @@ from app.services.accountability import auth
 from app.services.session import Session, User
 from app.store import audit as audit_store
 from app.views.accountability import sign_in
-from app.views.accountability.idle_lock import IdleLock
 from app.views.actions import Action
 
 
@@ -126,11 +125,19 @@ def test_sign_in_dialog_says_wrong_password_and_audits_it(qtbot, tmp_path: Path)
     conn.close()
 
 
+def window_lock(window, clock, check_interval_ms: int, idle_min: float | None = None):  # noqa: ANN001, ANN201
+    """The window's own idle lock (the one Ctrl+Shift+L and the idle timer use), on a controlled clock."""
+    lock = window.features["accountability"].idle_lock
+    lock.clock, lock.idle_min, lock.last_activity = clock, idle_min, clock()
+    lock.timer.setInterval(check_interval_ms)
+    return lock
+
+
 # --- idle lock and sign out ---------------------------------------------------------------------------------------
 def test_idle_lock_with_a_controlled_clock(make_window, qtbot) -> None:  # noqa: ANN001
     window = shown(qtbot, demo_window(make_window, "sue"))
     clock = Clock()
-    lock = IdleLock(window, clock=clock, check_interval_ms=20, idle_min=10)
+    lock = window_lock(window, clock, check_interval_ms=20, idle_min=10)
     clock.t += 9 * 60
     qtbot.wait(60)
     assert not lock.locked
@@ -161,7 +168,7 @@ def test_idle_lock_follows_the_preference(make_window, qtbot) -> None:  # noqa: 
 
     window = demo_window(make_window, "sue")
     clock = Clock()
-    lock = IdleLock(window, clock=clock, check_interval_ms=10_000)
+    lock = window_lock(window, clock, check_interval_ms=10_000)
     settings.set("session/idle_lock_min", 0)  # never
     clock.t += 10 * 3600
     lock.check()

@@ -51,9 +51,8 @@ def map_window(make_window, qtbot):  # noqa: ANN001, ANN201 - pytest fixture
         qtbot.waitExposed(window)
         window.show_tab("map")
         panel = window.features["map"].ensure_built()
-        registry = window.tab("registry")
-        if hasattr(registry, "loaded"):  # let the registry's own first load land before ours replaces it
-            qtbot.waitUntil(lambda: registry.loaded, timeout=10_000)
+        registry = window.features["registry"]
+        qtbot.waitUntil(lambda: registry.loaded, timeout=10_000)  # its own first load lands before ours replaces it
         window.registry.set_arrays(arrays)
         qtbot.waitUntil(lambda: panel.ready and panel.camera_data.arrays is arrays, timeout=10_000)
         panel.canvas.fit_all()
@@ -269,9 +268,7 @@ def test_selection_sync_with_registry_table(map_window, qtbot) -> None:  # noqa:
     assert panel.cameras.selected_pos.size == 3
     assert np.array_equal(np.sort(panel.camera_data.index.ids_at(panel.cameras.selected_pos)), np.sort(picked))
     assert window.features["map"].current_fence() is None
-    registry = window.tab("registry")
-    if registry is None or not hasattr(registry, "table"):
-        return
+    registry = window.features["registry"]  # a missing registry tab fails here
     qtbot.waitUntil(lambda: registry.loaded, timeout=10_000)
     # Fence on the map → rows selected in the registry table.
     fence = CircleFence(44.63, -124.03, 600.0)

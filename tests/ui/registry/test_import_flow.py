@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.views.actions import Action
 from app.views.widgets import files
+from tests.ui.buttons import press_accept
 
 GOOD_AND_BAD = (
     "id,lat,lon,kind,heading_deg,label\n"
@@ -92,7 +93,7 @@ def test_import_nothing_leaves_the_store_unchanged_and_mapping_is_remembered(mak
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10_000)
     dialog.set_field("external_id", "ident")
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10_000)
-    dialog.accept()  # remembers the mapping for files with the same columns
+    press_accept(qtbot, dialog)  # remembers the mapping for files with the same columns
     qtbot.waitUntil(lambda: window.features["import"].last_result is not None, timeout=10_000)
     assert camera_count(window) == 2
     # the same kind of file again: the remembered mapping (label from 'where') is offered, and "Import nothing"
@@ -120,7 +121,7 @@ def test_drop_a_file_on_the_window_opens_the_preview(make_window, qtbot, shared_
     dialog.set_default_kind("city_cctv")
     qtbot.waitUntil(lambda: dialog.import_button.isEnabled() and dialog.mapping().get("default_kind") == "city_cctv",
                     timeout=10_000)
-    dialog.accept()
+    press_accept(qtbot, dialog)
     qtbot.waitUntil(lambda: window.features["import"].last_result is not None, timeout=15_000)
     kinds = window.ctx.conn.execute("SELECT kind, count(*) FROM cameras GROUP BY kind").fetchall()
     assert kinds == [("city_cctv", 673)]
@@ -155,7 +156,7 @@ def test_export_selection_or_everything(make_window, qtbot, tmp_path, monkeypatc
     window = shown(qtbot, make_window())
     window.actions[Action.IMPORT].trigger()
     dialog = open_preview(qtbot, window)
-    dialog.accept()
+    press_accept(qtbot, dialog)
     qtbot.waitUntil(lambda: window.features["import"].last_result is not None, timeout=10_000)
     owner = window.ctx.conn.execute(
         "INSERT INTO owners (display_name, email, phone, anonymity_no, created_at) VALUES "
@@ -205,7 +206,7 @@ def test_cancelled_import_writes_nothing(make_window, qtbot, tmp_path, monkeypat
         return real(conn, validation, actor, progress, check)
 
     monkeypatch.setattr(imports, "import_cameras", press_cancel_first)
-    dialog.accept()
+    press_accept(qtbot, dialog)
     qtbot.waitUntil(lambda: "nothing was written" in window.statusBar().currentMessage(), timeout=10_000)
     conn: sqlite3.Connection = window.ctx.conn
     assert calls and camera_count(window) == 0
@@ -229,7 +230,7 @@ def test_two_dropped_files_are_previewed_one_after_the_other(make_window, qtbot,
     dialog.reject()  # Import nothing: the next file's preview follows
     qtbot.waitUntil(lambda: window.features["import"].dialog is not None
                     and window.features["import"].dialog.validation.file_name == "second.csv", timeout=10_000)
-    window.features["import"].dialog.accept()
+    press_accept(qtbot, window.features["import"].dialog)
     qtbot.waitUntil(lambda: window.features["import"].last_result is not None, timeout=10_000)
     assert camera_count(window) == 1 and not window.features["import"].busy
 

@@ -18,6 +18,7 @@ from app.store import requests as store
 from app.views.actions import Action
 from app.views.widgets import files
 from tests.request_world import GOOD_FENCE, World, build_world
+from tests.ui.buttons import press_accept
 
 S = RequestState
 
@@ -118,7 +119,7 @@ def test_create_fix_submit_approve_send_answer_resolve(setup, qtbot) -> None:  #
     rd.useful.setCurrentIndex(rd.useful.findData(True))
     rd.arrest.setCurrentIndex(rd.arrest.findData(False))
     rd.notes.setPlainText("Footage showed the getaway car")
-    rd.accept()
+    press_accept(qtbot, rd)
     assert store.get_request(window.ctx.conn, rid).state == S.RESOLVED
     assert store.get_outcome(window.ctx.conn, rid) == (True, False, "Footage showed the getaway car")
     texts = [tab.timeline.item(i).text() for i in range(tab.timeline.count())]
@@ -144,7 +145,7 @@ def test_override_path_and_two_person_rule_in_the_window(setup, qtbot) -> None: 
     od = tab.steps.override_dialog
     assert od.rule.currentData() == policy.CASE_NUMBER
     od.reason.setPlainText("Case opened under the old numbering before the agency changed formats")
-    od.accept()
+    press_accept(qtbot, od)
     assert store.overridden_rules(conn, rid) == {policy.CASE_NUMBER}
     assert "(overridden)" in tab.summary.text()
 
@@ -222,7 +223,7 @@ def test_outreach_exports_answers_import_and_public_log(setup, qtbot, tmp_path: 
     click(qtbot, dlg.csv_button)
     log = list(csv.DictReader(target["path"].read_text(encoding="utf-8").splitlines()))
     assert log[0]["shared"] == "1" and log[0]["declined"] == "1" and log[0]["notified"] == "4"
-    dlg.accept()
+    press_accept(qtbot, dlg)
 
 
 def test_expiry_on_launch_and_on_the_timer(make_window, qtbot) -> None:  # noqa: ANN001
