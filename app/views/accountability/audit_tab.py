@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSplitter,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -46,6 +45,7 @@ from app.services.accountability import audit_service
 from app.services.session import PermissionDenied, User
 from app.views.accountability.audit_detail import AuditDetailPane
 from app.views.widgets import files
+from app.views.widgets.gated import PermissionGate
 from app.views.widgets.state import PreservedState
 from app.workers.jobs import JobControl, run_job
 
@@ -120,10 +120,6 @@ class AuditTab(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.denied_label = QLabel("", self)
-        self.denied_label.setObjectName("audit_denied")
-        self.denied_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.denied_label.setWordWrap(True)
         self.detail = AuditDetailPane(self)
         self.split = QSplitter(Qt.Orientation.Horizontal, self)
         self.split.setObjectName("audit_split")
@@ -132,9 +128,8 @@ class AuditTab(QWidget):
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 1)
         self.split.setSizes([900, 340])
-        self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.split)
-        self.stack.addWidget(self.denied_label)
+        self.stack = PermissionGate(self.split, "audit_denied", self)
+        self.denied_label = self.stack.denied
 
         bar = QHBoxLayout()
         for label, widget in (("&Actor:", self.actor_box), ("A&ction:", self.action_box)):
@@ -269,17 +264,15 @@ class AuditTab(QWidget):
         if self.model.denied:
             role = self.window_.ctx.session.user
             who = f"You are signed in as {role.name} ({role.role.value})." if role else "Nobody is signed in."
-            self.denied_label.setText("<h3>The audit log is for auditors, supervisors and administrators.</h3>"
-                                      f"<p>{who} Ask one of them, or sign in with such an account "
-                                      "(File ▸ Sign Out).</p>")
-            self.stack.setCurrentWidget(self.denied_label)
+            self.stack.deny("<h3>The audit log is for auditors, supervisors and administrators.</h3>"
+                            f"<p>{who} Ask one of them, or sign in with such an account (File ▸ Sign Out).</p>")
             self.status.setText("")
             self.filters.hide()
             self.controls.hide()
             return
         self.filters.show()
         self.controls.show()
-        self.stack.setCurrentWidget(self.split)
+        self.stack.allow()
         shown, total = self.model.rowCount(), self.model.total
         more = " (scroll for more)" if self.model.canFetchMore() else ""
         self.status.setText(f"{total:,} matching entries; {shown:,} loaded{more}")

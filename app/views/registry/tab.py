@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QSizePolicy,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -42,6 +41,7 @@ from app.views.actions import Action
 from app.views.registry.camera_dialog import CameraDialog
 from app.views.registry.commands import AddCameraCommand, CommandContext, DeleteCamerasCommand, EditCameraCommand
 from app.views.registry.owner_dock import OwnerDock
+from app.views.widgets.gated import PermissionGate
 from app.views.widgets.state import PreservedState
 from app.workers.jobs import run_task
 
@@ -158,13 +158,8 @@ class RegistryTab(QWidget):
         vh.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.horizontalHeader().setSectionsMovable(True)
         self.table.horizontalHeader().setHighlightSections(False)
-        self.denied = QLabel(self)
-        self.denied.setObjectName("registry_denied")
-        self.denied.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.denied.setWordWrap(True)
-        self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.table)
-        self.stack.addWidget(self.denied)
+        self.stack = PermissionGate(self.table, "registry_denied", self)
+        self.denied = self.stack.denied
         layout.addWidget(self.stack, 1)
 
         self.filter_timer = QTimer(self, singleShot=True, interval=FILTER_DELAY_MS)
@@ -185,9 +180,11 @@ class RegistryTab(QWidget):
         session = self.ctx.session
         can_view = session.can(Permission.VIEW_REGISTRY)
         user = session.user
-        self.denied.setText(f"{user.name} ({user.role.value}) may not view the camera registry." if user
+        if can_view:
+            self.stack.allow()
+        else:
+            self.stack.deny(f"{user.name} ({user.role.value}) may not view the camera registry." if user
                             else "Sign in to see the camera registry.")
-        self.stack.setCurrentWidget(self.table if can_view else self.denied)
         for w in (self.filter_edit, self.kind_combo, self.source_combo, self.consent_combo):
             w.setEnabled(can_view)
         can_edit = session.can(Permission.EDIT_REGISTRY)

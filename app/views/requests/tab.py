@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -43,6 +42,7 @@ from app.services.session import PermissionDenied
 from app.views.requests.answers import RequestAnswers
 from app.views.requests.area_view import RequestAreaView
 from app.views.requests.steps import RequestSteps
+from app.views.widgets.gated import PermissionGate
 from app.views.widgets.state import PreservedState
 
 if TYPE_CHECKING:
@@ -132,18 +132,13 @@ class RequestsTab(QWidget):
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([480, 900])  # restore_layout puts back the user's own split
 
-        self.denied = QLabel("", self)
-        self.denied.setObjectName("requests_denied")
-        self.denied.setWordWrap(True)
-        self.denied.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.stack = QStackedWidget(self)
         main = QWidget(self)
         lay = QVBoxLayout(main)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
         lay.addWidget(self.splitter, 1)
-        self.stack.addWidget(main)
-        self.stack.addWidget(self.denied)
+        self.stack = PermissionGate(main, "requests_denied", self)
+        self.denied = self.stack.denied
         outer = QVBoxLayout(self)
         outer.addWidget(self.stack)
 
@@ -278,13 +273,12 @@ class RequestsTab(QWidget):
     def reload(self) -> None:
         if not self.session.can(Permission.CREATE_REQUEST):
             who = self.session.user.role.value if self.session.user else "signed out"
-            self.denied.setText(f"Footage requests are for analysts and supervisors (you are {who}).\n"
-                                "The public request log is under Requests ▸ Public Request Log.")
-            self.stack.setCurrentIndex(1)
+            self.stack.deny(f"Footage requests are for analysts and supervisors (you are {who}).\n"
+                            "The public request log is under Requests ▸ Public Request Log.")
             self.model.set_rows([])
             self.show_request(None)
             return
-        self.stack.setCurrentIndex(0)
+        self.stack.allow()
         keep = self.current.id if self.current else None
         self.model.set_rows(svc.list_requests(self.session, self.current_states()))
         if keep is not None and not self.select_request(keep):

@@ -210,7 +210,7 @@ def test_outreach_exports_answers_import_and_public_log(setup, qtbot, tmp_path: 
 
     # The public log, as an auditor sees it, exported through the seam.
     window.ctx.session.set_user(world.users["aud"])
-    assert tab.stack.currentIndex() == 1   # no requests tab content for an auditor
+    assert not tab.stack.allowed and tab.stack.currentWidget() is tab.denied  # no requests content for an auditor
     window.actions[Action.PUBLIC_LOG].trigger()
     dlg = tab.answers.public_log_dialog
     assert dlg.model.rowCount() == 1
