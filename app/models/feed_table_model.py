@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from app.core import timefmt
 from app.core.posts import MODERATION_LABELS, SOURCE_LABELS
 from app.store.feed import MODERATION, SOURCES, FeedArrays, post_texts
 
@@ -26,7 +27,7 @@ _HEADERS = (("When", "When it happened, in this computer's local time (zone show
 
 
 def local_time(epoch_s: int) -> str:
-    return datetime.fromtimestamp(int(epoch_s), timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    return timefmt.short(datetime.fromtimestamp(int(epoch_s), timezone.utc))
 
 
 class FeedTableModel(QAbstractTableModel):
