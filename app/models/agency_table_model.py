@@ -36,7 +36,7 @@ class AgencyTableModel(RowListTableModel[Agency]):
             if col == self.COL_STATUS:
                 return STATUS_LABELS.get(a.status, a.status)
             if col == self.COL_PARTNERED:
-                return a.partnered_on or ""
+                return (a.partnered_on or "")[:10]
             if col == self.COL_JURISDICTION:
                 return "recorded" if a.jurisdiction_geojson else "none"
             if col == self.COL_CASE:

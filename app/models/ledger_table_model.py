@@ -36,16 +36,16 @@ def ledger_lines(b: Balances, details: dict[tuple[str, int], str]) -> list[Ledge
 
 
 class LedgerTableModel(RowListTableModel[LedgerLine]):
-    COL_DATE, COL_ENTRY, COL_UNITS, COL_DETAIL, COL_RECEIVED, COL_EARNED, COL_DISTRIBUTED, COL_INSTALLED, \
-        COL_ON_HAND = range(9)
+    COL_DATE, COL_ENTRY, COL_UNITS, COL_RECEIVED, COL_EARNED, COL_DISTRIBUTED, COL_INSTALLED, COL_ON_HAND, \
+        COL_DETAIL = range(9)
     headers = (("Date", "The day of the entry (UTC)"), ("Entry", "Shipment, download credit or handout"),
                ("Units", "Cameras in this entry (for downloads: units earned)"),
-               ("Details", "Model, period and downloads, or the resident, camera and terms of a handout"),
                ("Received", "Cameras received so far"), ("Earned", "Units earned by downloads so far (owed by the "
                                                                     "company until shipped)"),
                ("Handed out", "Cameras handed to residents so far"), ("Installed", "Handed-out cameras installed "
                                                                                    "and registered"),
-               ("On hand", "Received minus handed out"))
+               ("On hand", "Received minus handed out"),
+               ("Details", "Model, period and downloads, or the resident, camera and terms of a handout"))
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -53,9 +53,8 @@ class LedgerTableModel(RowListTableModel[LedgerLine]):
         r = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            values = (r.day, KIND_LABELS[r.kind], r.units,
-                      ("⚠ conditional: " if r.conditional else "") + r.detail, r.received, r.earned,
-                      r.distributed, r.installed, r.on_hand)
+            values = (r.day, KIND_LABELS[r.kind], r.units, r.received, r.earned, r.distributed, r.installed,
+                      r.on_hand, ("⚠ conditional: " if r.conditional else "") + r.detail)
             return values[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_DETAIL:
             tip = r.detail

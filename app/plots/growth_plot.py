@@ -3,7 +3,6 @@ export to PNG, SVG and CSV. Items are created once and updated with setData."""
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -40,6 +39,11 @@ class GrowthPlot(pg.PlotWidget):
             for x, y in zip(xs[1:], ys[1:], strict=True):
                 step_x += [x, x]
                 step_y += [step_y[-1], y]
+            import time
+
+            now = max(time.time(), step_x[-1])
+            step_x.append(now)
+            step_y.append(step_y[-1])
             self.curve.setData(step_x, step_y)
         else:
             self.curve.setData([], [])
@@ -55,6 +59,7 @@ class GrowthPlot(pg.PlotWidget):
             self.getPlotItem().addItem(line)
             self._lines.append(line)
         self.getPlotItem().enableAutoRange()
+        self.getPlotItem().setYRange(0, max(ys or [0]) + 1, padding=0.05)
 
     def export_png(self, path: Path) -> None:
         from pyqtgraph.exporters import ImageExporter
@@ -82,8 +87,10 @@ class GrowthPlot(pg.PlotWidget):
 
     def export_csv(self, path: Path) -> None:
         """One row per partnership (date, cumulative count, agency) and one per milestone."""
+        from app.io.safe_files import SafeCsvWriter
+
         with path.open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
+            w = SafeCsvWriter(fh)
             w.writerow(["date", "partnerships", "agency", "milestone"])
             for day, count, name in self.series.csv_rows():
                 w.writerow([day, count, name, ""])

@@ -30,7 +30,7 @@ def build_store(path: Path) -> None:
 
     conn = open_store(path)
     rng = np.random.default_rng(1)
-    start = 1_500_000_000
+    start = int(time.time()) - 5 * 365 * 86400  # the last five years
     occurred = np.sort(rng.integers(start, start + 5 * 365 * 86400, N))
     cats = rng.integers(0, len(CATEGORIES), N)
     mapped = rng.random(N) < 0.8

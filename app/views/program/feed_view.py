@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,8 +55,8 @@ class FeedView(QWidget):
         self.setObjectName("program_feed")
         layout = QVBoxLayout(self)
         self.notice = QLabel(self)
-        self.notice.setText("ⓘ The partner agency can read this feed: every published post, where and when, and the "
-                            "poster's display name.")
+        self.notice.setText("Note: the partner agency can read this feed: every published post, where and when, "
+                            "and the poster's display name.")
         self.notice.setObjectName("feed_notice")
         self.notice.setWordWrap(True)
         layout.addWidget(self.notice)
@@ -177,9 +178,10 @@ class FeedView(QWidget):
         n, total = self.model.rowCount(), len(self.arrays) if self.arrays is not None else 0
         if not (self.area.currentData() == "fence" and self.map_fence is None):
             self.count.setText(f"{n:,} of {total:,} posts")
-        conn = self.session.conn
-        queue = store.queue_count(conn)
-        unmapped = len(store.unmapped(conn))
+        # From the arrays, not SQL: a filter change over 200,000 posts must not scan the table twice.
+        a = self.arrays
+        queue = int((a.moderation == MODERATION.index("pending")).sum()) if a is not None else 0
+        unmapped = int(np.isnan(a.lat).sum()) if a is not None else 0
         self.unmapped_label.setText((f"{unmapped:,} unmapped" if unmapped else "") +
                                     (f" · {queue:,} awaiting moderation" if queue else ""))
         self._update_buttons()

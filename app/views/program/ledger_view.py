@@ -87,7 +87,7 @@ class LedgerView(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
         self.reload_agencies()
 
@@ -138,7 +138,8 @@ class LedgerView(QWidget):
         problems = svc.problems(self.session, aid)
         self.problems.setText("The stored ledger has problems: " + " ".join(problems) if problems else "")
         self.problems.setVisible(bool(problems))
-        self.table.resizeColumnsToContents()
+        for col in range(self.model.COL_DETAIL):
+            self.table.resizeColumnToContents(col)
 
     def selected_line(self):  # noqa: ANN201
         rows = self.table.selectionModel().selectedRows()

@@ -129,7 +129,7 @@ class OperationsView(QWidget):
         parts = [f"<h3>{_e(op.name)}</h3><p>{_e(op.kind)} · {_e(agency.name if agency else '')} · "
                  f"{op.started_on[:10]} – {(op.ended_on or '…')[:10]}</p>",
                  f"<p>{_e(op.description)}</p>",
-                 f"<p><b>Goal</b> {'🔒 locked since the start' if locked else '(editable until the start)'}:<br>"
+                 f"<p><b>Goal</b> {'(locked since the start)' if locked else '(editable until the start)'}:<br>"
                  f"{_e(op.goal) or '<i>not stated</i>'}</p>",
                  f"<p><b>Success measure</b>:<br>{_e(op.success_measure) or '<i>not stated</i>'}</p>"]
         revs = store.revisions(conn, op_id)
@@ -147,7 +147,8 @@ class OperationsView(QWidget):
             f"{(' ' + _e(url)) if url else ''}</li>" for _i, made, org, who, text, url in statements) + "</ul>"
             if statements else "<p><i>none recorded</i></p>"))
         if op.result:
-            parts.append(f"<p><b>Outcome</b> ({op.outcome_recorded_at[:10] if op.outcome_recorded_at else ''}): "
+            when = f" ({op.outcome_recorded_at[:10]})" if op.outcome_recorded_at else ""
+            parts.append(f"<p><b>Outcome</b>{when}: "
                          f"{_e(RESULT_LABELS[op.result])} · arrests {op.arrests} · recoveries {op.recoveries}"
                          f"<br>{_e(op.outcome)}</p>")
         else:

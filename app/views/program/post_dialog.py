@@ -39,7 +39,7 @@ class PostDialog(QDialog):
         self.setObjectName("post_dialog")
         self.setWindowTitle("New Post")
         layout = QVBoxLayout(self)
-        self.notice = QLabel("ⓘ " + PARTNER_NOTICE, self)
+        self.notice = QLabel(PARTNER_NOTICE, self)
         self.notice.setObjectName("post_notice")
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("background: #deebf7; padding: 8px; border: 1px solid #9ecae1;")

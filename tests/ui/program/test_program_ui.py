@@ -47,7 +47,7 @@ def window(make_window, qtbot, monkeypatch):  # noqa: ANN001, ANN201
 def test_growth_plot_data_milestones_and_exports(window, qtbot, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     view = window.features["program"].agencies
     x, y = view.plot.curve.getData()
-    assert list(y) == [1, 1, 2] and x[0] < x[-1]  # a step up at each partnership
+    assert list(y) == [1, 1, 2, 2] and x[0] < x[-1]  # a step up at each partnership, held until today
     assert view.plot.series.names == ["Metro PD", "County Sheriff"]
     from app.services.program import agencies as svc
 
