@@ -31,7 +31,7 @@ class Dashboard(QWidget):
         self.cameras = TimePlot("cameras", "Cameras registered over time, by source (cumulative)", list(SOURCE_CODES),
                                 SOURCE_LABELS)
         self.requests = TimePlot("requests_per_week", "Requests per week, by state", list(REQUEST_STATES),
-                                 STATE_LABELS)
+                                 STATE_LABELS, step=True)
         self.answers = BarPlot("answers", "Owners' answers", "owners")
         self.districts = GroupedBarPlot("district_rates", "Share and decline rates by district",
                                         ["Shared", "Declined"], percent=True)

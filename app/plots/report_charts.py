@@ -22,6 +22,7 @@ def chart_images(charts: dict[str, dict], width: int = 1000) -> dict[str, bytes]
         else:
             plot = BarPlot(key, CHART_TITLES.get(key, key))
             plot.set_bars(list(data["labels"]), np.asarray(data["values"], dtype=np.float64))
+        plot.plot.setTitle(None)          # the report names the chart in its own heading above the image
         plot.resize(width, int(width * 0.42))
         out[key] = plot.png_bytes(width)
         plot.deleteLater()
