@@ -120,9 +120,9 @@ def test_play_with_sound_then_pause(viewer, qtbot) -> None:  # noqa: ANN001
     qtbot.waitUntil(lambda: w.player.index >= 10, timeout=5_000)
     sound = w.player.sound
     assert sound is not None and sound.available and w.transport.sound_label.text() == "sound"
+    qtbot.waitUntil(lambda: sound.played_bytes > 0, timeout=5_000)  # the device drains decoded sound
     qtbot.keyClick(w, Qt.Key.Key_Space)
     assert not w.player.playing
-    assert sound.played_bytes > 0
     stopped_at = w.player.index
     qtbot.wait(100)
     assert w.player.index == stopped_at
