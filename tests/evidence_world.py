@@ -5,6 +5,7 @@ Plain SQL (like tests.request_world), so the evidence tests do not depend on the
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from pathlib import Path
 from app.core.records import to_iso
 from app.services.session import Session
 from app.store.db import open_store, transaction
-from tests.request_world import NOW, World, build_world
+from tests.request_world import GOOD_FENCE, NOW, World, build_world
 
 
 @dataclass
@@ -39,9 +40,9 @@ def add_sent_request(conn: sqlite3.Connection, w: World, case: str, public_no: i
     cur = conn.execute(
         "INSERT INTO footage_requests (agency_id, case_number, incident_id, offense_category, area_kind, area_json, "
         "window_start, window_end, created_by, created_at, approved_by, approved_at, sent_at, expires_at, state, "
-        "public_no) VALUES (?, ?, ?, 'robbery', 'circle', '{\"center\": [39.29, -76.61], \"radius_m\": 300}', ?, ?, "
-        "?, ?, ?, ?, ?, ?, 'sent', ?)",
-        (w.agency_id, case, w.incident_id, to_iso(sent_at - timedelta(hours=5)), to_iso(sent_at - timedelta(hours=3)),
+        "public_no) VALUES (?, ?, ?, 'robbery', 'circle', ?, ?, ?, ?, ?, ?, ?, ?, ?, 'sent', ?)",
+        (w.agency_id, case, w.incident_id, json.dumps(GOOD_FENCE.to_json()), to_iso(sent_at - timedelta(hours=5)),
+         to_iso(sent_at - timedelta(hours=3)),
          w.users["ana"].id, to_iso(sent_at), w.users["sam"].id, to_iso(sent_at), to_iso(sent_at),
          to_iso(sent_at + timedelta(days=7)), public_no))
     return int(cur.lastrowid or 0)

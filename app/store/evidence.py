@@ -306,3 +306,22 @@ def user_role(conn: sqlite3.Connection, name: str) -> tuple[int, str] | None:
 def last_audit_at(conn: sqlite3.Connection, action: str) -> str | None:
     row = conn.execute("SELECT max(at) FROM audit_log WHERE action = ?", (action,)).fetchone()
     return row[0] if row and row[0] else None
+
+
+def sent_requests(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Requests that went out (footage can only come for these), newest first, with their item counts."""
+    rows = conn.execute(
+        "SELECT r.id, r.case_number, r.public_no, r.state, "
+        "(SELECT count(DISTINCT l.evidence_id) FROM evidence_links l WHERE l.request_id = r.id) "
+        "FROM footage_requests r WHERE r.sent_at IS NOT NULL ORDER BY r.id DESC").fetchall()
+    return [{"id": r[0], "case_number": r[1], "public_no": r[2], "state": r[3], "items": r[4]} for r in rows]
+
+
+def items_per_answer(conn: sqlite3.Connection, request_id: int) -> dict[int, int]:
+    return {int(r): int(n) for r, n in conn.execute(
+        "SELECT recipient_id, count(*) FROM evidence_links WHERE request_id = ? AND recipient_id IS NOT NULL "
+        "GROUP BY recipient_id", (request_id,))}
+
+
+def live_item_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM evidence_items WHERE purged_at IS NULL").fetchone()[0])

@@ -46,6 +46,10 @@ class Action(str, Enum):
     VERIFY_AUDIT = "verify_audit"
     TRANSPARENCY_REPORT = "transparency_report"
     COVERAGE_ANALYSIS = "coverage_analysis"
+    ATTACH_FOOTAGE = "attach_footage"
+    VERIFY_EVIDENCE = "verify_evidence"
+    EXPORT_PACKAGE = "export_package"
+    VERIFY_PACKAGE = "verify_package"
     USERS = "users"
     HELP_CONTENTS = "help_contents"
     KEYBOARD_SHORTCUTS = "keyboard_shortcuts"
@@ -106,6 +110,14 @@ SPECS: dict[Action, ActionSpec] = {
     Action.REQUEST_LIMITS: ActionSpec("Request &Limits…", "The request policy's limits (a supervisor may change "
                                       "them; every change is audited)"),
     Action.VERIFY_AUDIT: ActionSpec("&Verify Audit Log", "Walk the audit log's hash chain and report the result"),
+    Action.ATTACH_FOOTAGE: ActionSpec("&Attach Footage…", "Copy files an owner shared into the evidence store "
+                                      "(hashed, read-only) for the selected shared answer", "Ctrl+Shift+F"),
+    Action.VERIFY_EVIDENCE: ActionSpec("&Verify All Evidence", "Re-hash every stored item against the SHA-256 taken "
+                                       "at intake and report any mismatch"),
+    Action.EXPORT_PACKAGE: ActionSpec("Export Evidence &Package…", "The selected items as a BagIt package anyone can "
+                                      "verify (a supervisor approves; recorded in the onward-sharing register)"),
+    Action.VERIFY_PACKAGE: ActionSpec("Verify Pac&kage…", "Check an evidence package (any BagIt bag) and name each "
+                                      "missing, extra or altered file"),
     Action.USERS: ActionSpec("&Users…", "Manage users and roles"),
     Action.TRANSPARENCY_REPORT: ActionSpec("&Transparency Report…", "Write the public transparency report (PDF, "
                                            "HTML, CSV) for the period chosen in Insights", "Ctrl+Shift+R"),
@@ -137,7 +149,8 @@ MENUS: list[tuple[str, list[Action | None]]] = [
                Action.SHOW_PROGRAM, Action.SHOW_INSIGHTS, Action.SHOW_AUDIT, None, Action.FULL_SCREEN]),
     ("&Registry", [Action.ADD_CAMERA, Action.EDIT_CAMERA, Action.DELETE_CAMERA]),
     ("Re&quests", [Action.NEW_REQUEST, Action.PUBLIC_LOG, None, Action.REQUEST_LIMITS]),
-    ("&Evidence", []),
+    ("&Evidence", [Action.ATTACH_FOOTAGE, None, Action.VERIFY_EVIDENCE, Action.EXPORT_PACKAGE,
+                   Action.VERIFY_PACKAGE]),
     ("&Program", [Action.ADD_AGENCY, Action.IMPORT_AGENCIES, None, Action.NEW_POST, Action.IMPORT_POSTS,
                   Action.MODERATION_QUEUE, None, Action.NEW_OPERATION]),
     ("&Insights", [Action.TRANSPARENCY_REPORT, Action.COVERAGE_ANALYSIS, None, Action.VERIFY_AUDIT, Action.USERS]),

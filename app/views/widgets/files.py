@@ -36,3 +36,11 @@ def choose_folder(parent: QWidget | None, title: str, purpose: str) -> Path | No
     path = Path(name)
     settings.set_last_folder(purpose, str(path))
     return path
+
+
+def choose_open_files(parent: QWidget | None, title: str, filters: str, purpose: str) -> list[Path]:
+    names, _ = QFileDialog.getOpenFileNames(parent, title, settings.last_folder(purpose), filters)
+    paths = [Path(n) for n in names]
+    if paths:
+        settings.set_last_folder(purpose, str(paths[0].parent))
+    return paths
