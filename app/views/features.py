@@ -18,8 +18,8 @@ from app.views.actions import Action
 
 if TYPE_CHECKING:
     from app.views.accountability import Accountability
-    from app.views.insights.tab import InsightsTab
     from app.views.evidence.tab import EvidenceTab
+    from app.views.insights.tab import InsightsTab
     from app.views.main_window import MainWindow
     from app.views.map.tab import MapTab
     from app.views.program.tab import ProgramTab
