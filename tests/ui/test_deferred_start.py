@@ -38,7 +38,7 @@ def test_features_install_after_the_first_paint(qtbot, qsettings, tmp_path: Path
     assert window.features_ready
     assert not isinstance(window.tab("registry"), PlaceholderPanel)
     assert not isinstance(window.tab("requests"), PlaceholderPanel)
-    assert isinstance(window.tab("evidence"), PlaceholderPanel)  # not built: still says so
+    assert not isinstance(window.tab("evidence"), PlaceholderPanel)  # built, and installed early (light)
     qtbot.waitUntil(lambda: seen == [tmp_path / "cams.csv"])
     window.close()
     window.ctx.conn.close()
