@@ -30,10 +30,11 @@ from app.services.session import User  # noqa: E402
 from tests.evidence_world import build_evidence_world  # noqa: E402
 
 
-def timed(fn) -> float:  # noqa: ANN001
+def timed(fn, *args, **kw):  # noqa: ANN001, ANN002, ANN003, ANN201
+    """(seconds, result) of fn(*args, **kw)."""
     t = time.perf_counter()
-    fn()
-    return time.perf_counter() - t
+    result = fn(*args, **kw)
+    return time.perf_counter() - t, result
 
 
 def plain_loop(src: Path, dst: Path) -> str:
@@ -65,27 +66,27 @@ def main() -> None:
         rows: dict[str, list[float]] = {k: [] for k in ("openssl", "cp", "pass", "pass+fsync", "intake", "plain")}
         for r in range(args.rounds):
             out = tmp_path / f"out{r}"
-            rows["openssl"].append(timed(lambda: subprocess.run(["openssl", "dgst", "-sha256", str(src)],
-                                                                capture_output=True, check=True)))
-            rows["cp"].append(timed(lambda: subprocess.run(["cp", str(src), str(out)], check=True)))
+            rows["openssl"].append(timed(subprocess.run, ["openssl", "dgst", "-sha256", str(src)],
+                                         capture_output=True, check=True)[0])
+            rows["cp"].append(timed(subprocess.run, ["cp", str(src), str(out)], check=True)[0])
             out.unlink()
-            res = {}
-            rows["pass"].append(timed(lambda: res.setdefault("a", copy_and_hash(src, out, fsync=False))))
-            assert res["a"].sha256 == expected
+            seconds, res = timed(copy_and_hash, src, out, fsync=False)
+            assert res.sha256 == expected
+            rows["pass"].append(seconds)
             out.unlink()
-            rows["pass+fsync"].append(timed(lambda: res.setdefault("b", copy_and_hash(src, out, fsync=True))))
+            rows["pass+fsync"].append(timed(copy_and_hash, src, out, fsync=True)[0])
             out.unlink()
-            got = {}
-            rows["intake"].append(timed(lambda: got.setdefault("r", intake.intake_file(
-                ew.conn, ew.evidence_dir, src, user, ew.request_id, ew.recipients[0], accept_non_media=True))))
-            assert got["r"].sha256 == expected and not got["r"].linked
-            # The next round stores it again: purge the record's file and mark it so the hash is free.
+            seconds, got = timed(intake.intake_file, ew.conn, ew.evidence_dir, src, user, ew.request_id,
+                                 ew.recipients[0], accept_non_media=True)
+            assert got.sha256 == expected and not got.linked
+            rows["intake"].append(seconds)
+            # The next round stores it again: remove the stored file and mark the record purged (the hash is free).
             stored = next(ew.evidence_dir.glob("??/*"))
             os.chmod(stored, 0o600)
             stored.unlink()
             ew.conn.execute("UPDATE evidence_items SET purged_at = '2000-01-01T00:00:00Z', stored_path = '' "
-                            "WHERE id = ?", (got["r"].item_id,))
-            rows["plain"].append(timed(lambda: plain_loop(src, out)))
+                            "WHERE id = ?", (got.item_id,))
+            rows["plain"].append(timed(plain_loop, src, out)[0])
             out.unlink()
             print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in rows.items()), flush=True)
         med = {k: statistics.median(v) for k, v in rows.items()}
