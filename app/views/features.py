@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from app.views.registry.import_controller import ImportController
     from app.views.registry.tab import RegistryTab
     from app.views.requests.tab import RequestsTab
-    from app.views.widgets.placeholder import PlaceholderPanel
 
 
 @dataclass(frozen=True)
