@@ -63,7 +63,7 @@ def install(window: MainWindow) -> EvidenceTab:
     timer.start()
     QTimer.singleShot(FIRST_CHECK_MS, tab, tab.commands.weekly_check)
     tab.check_timer = timer
-    window.ctx.session.on_user_changed(tab.user_changed)
+    window.user_changed.connect(tab.user_changed)
     tab.viewers = []
 
     def show_viewer(item_id: int) -> None:
