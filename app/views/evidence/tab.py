@@ -118,6 +118,7 @@ class EvidenceTab(QWidget):
         self.holds_label = QLabel(self)
         self.holds_label.setObjectName("evidence_overdue_holds")
         self.holds_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.holds_label.setWordWrap(True)
         top.addWidget(self.holds_label)
         outer.addLayout(top)
 
@@ -161,15 +162,18 @@ class EvidenceTab(QWidget):
                      "request, as PDF or CSV", c.custody_report, buttons)
         self._button("Export Package…", "The selected items as a BagIt package for another organisation "
                      "(a supervisor approves)", c.export_package, buttons)
-        self._button("Place Hold…", "A legal hold on the selected items (supervisors)", c.place_hold, buttons)
-        self._button("Release Hold…", "Release the selected item's legal hold (supervisors)", c.release_hold,
-                     buttons)
-        self._button("Consent Withdrawn…", "The owner withdrew consent: the item is purged at the next purge "
-                     "unless a hold exists", c.withdraw_consent, buttons)
-        self._button("Restore…", "Keep an item marked for purge (supervisors, within the 7-day grace period)",
-                     c.restore, buttons)
         buttons.addStretch(1)
         iv.addLayout(buttons)
+        keeping = QHBoxLayout()  # a second row: the window's default width holds every tab's controls
+        self._button("Place Hold…", "A legal hold on the selected items (supervisors)", c.place_hold, keeping)
+        self._button("Release Hold…", "Release the selected item's legal hold (supervisors)", c.release_hold,
+                     keeping)
+        self._button("Consent Withdrawn…", "The owner withdrew consent: the item is purged at the next purge "
+                     "unless a hold exists", c.withdraw_consent, keeping)
+        self._button("Restore…", "Keep an item marked for purge (supervisors, within the 7-day grace period)",
+                     c.restore, keeping)
+        keeping.addStretch(1)
+        iv.addLayout(keeping)
         self.custody_model = CustodyTableModel(self)
         self.custody_view = QTableView(right)
         self.custody_view.setObjectName("evidence_custody")
