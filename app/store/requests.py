@@ -282,3 +282,57 @@ def answer_changes(conn: sqlite3.Connection, request_id: int) -> list[tuple[str,
     return [tuple(r) for r in conn.execute(
         "SELECT at, actor, details FROM audit_log WHERE object = ? AND action = 'response_changed' ORDER BY seq",
         (f"request:{request_id}",))]
+
+
+def request_author(conn: sqlite3.Connection, request_id: int) -> tuple[int | None] | None:
+    """(created_by,) of a request, or None when there is no such request."""
+    row = conn.execute("SELECT created_by FROM footage_requests WHERE id = ?", (request_id,)).fetchone()
+    return (row[0],) if row is not None else None
+
+
+def insert_override(conn: sqlite3.Connection, request_id: int, rule: str, reason: str, supervisor_id: int | None,
+                    at: str) -> int:
+    cur = conn.execute("INSERT INTO policy_overrides (request_id, rule, reason, supervisor_id, at) "
+                       "VALUES (?, ?, ?, ?, ?)", (request_id, rule, reason, supervisor_id, at))
+    return int(cur.lastrowid or 0)
+
+
+def agency_policy(conn: sqlite3.Connection, agency_id: int) -> tuple[str, str | None, str] | None:
+    """(case-number pattern, jurisdiction GeoJSON, name) of an agency, for the request rules."""
+    row = conn.execute("SELECT case_number_pattern, jurisdiction_geojson, name FROM agencies WHERE id = ?",
+                       (agency_id,)).fetchone()
+    return (row[0] or "", row[1], row[2]) if row else None
+
+
+def set_owner_opted_out(conn: sqlite3.Connection, owner_id: int, changed_on: str) -> bool:
+    """Consent off for an owner; False if there is no such owner."""
+    cur = conn.execute("UPDATE owners SET consent = 'opt_out', consent_changed_on = ? WHERE id = ?",
+                       (changed_on, owner_id))
+    return cur.rowcount > 0
+
+
+def notice_rows(conn: sqlite3.Connection, request_id: int) -> list[tuple]:
+    """(owner id, anonymity no., name, email, phone, address, contact preference, cameras, best rank) of every
+    recipient owner, best-placed first: the contact details the notices carry."""
+    return conn.execute(
+        "SELECT o.id, o.anonymity_no, o.display_name, o.email, o.phone, o.address, o.contact_preference, count(*), "
+        "min(r.rank) FROM recipients r JOIN owners o ON o.id = r.owner_id WHERE r.request_id = ? "
+        "GROUP BY o.id ORDER BY min(r.rank), o.id", (request_id,)).fetchall()
+
+
+def insert_incident(conn: sqlite3.Connection, occurred_at: str, lat: float | None, lon: float | None, category: str,
+                    text: str, source: str, case_number: str, agency_id: int | None, created_at: str) -> int:
+    cur = conn.execute("INSERT INTO incidents (occurred_at, lat, lon, category, text, source, case_number, "
+                       "agency_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (occurred_at, lat, lon, category, text, source, case_number, agency_id, created_at))
+    return int(cur.lastrowid or 0)
+
+
+def settings_with_prefix(conn: sqlite3.Connection, prefix: str) -> list[tuple[str, str]]:
+    return conn.execute("SELECT key, value FROM settings WHERE key LIKE ?", (prefix + "%",)).fetchall()
+
+
+def put_setting(conn: sqlite3.Connection, key: str, value: str, changed_at: str, changed_by: str) -> None:
+    conn.execute("INSERT INTO settings (key, value, changed_at, changed_by) VALUES (?, ?, ?, ?)"
+                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at,"
+                 " changed_by = excluded.changed_by", (key, value, changed_at, changed_by))

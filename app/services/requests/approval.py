@@ -12,6 +12,7 @@ from datetime import datetime
 from app.core.permissions import Permission
 from app.core.records import to_iso, utc_now
 from app.services.session import PermissionDenied, Session, User
+from app.store import requests as request_store
 
 MIN_REASON_LEN = 10
 
@@ -42,7 +43,7 @@ def check_approver(session: Session, author_user_id: int | None) -> User:
 
 def check_request_approver(session: Session, request_id: int) -> User:
     """check_approver for a stored footage request (its created_by)."""
-    row = session.conn.execute("SELECT created_by FROM footage_requests WHERE id = ?", (request_id,)).fetchone()
+    row = request_store.request_author(session.conn, request_id)
     if row is None:
         raise LookupError(f"There is no footage request {request_id}.")
     return check_approver(session, row[0])
@@ -67,9 +68,7 @@ def record_override(session: Session, request_id: int, rule: str, reason: str, n
     """
     user, text = check_override(session, reason)
     with session.atomic() as conn:
-        cur = conn.execute("INSERT INTO policy_overrides (request_id, rule, reason, supervisor_id, at) "
-                           "VALUES (?, ?, ?, ?, ?)", (request_id, rule, text, user.id, to_iso(now or utc_now())))
-        override_id = int(cur.lastrowid or 0)
+        override_id = request_store.insert_override(conn, request_id, rule, text, user.id, to_iso(now or utc_now()))
         session.audit("policy_override", f"request:{request_id}", {"rule": rule, "reason": text,
                                                                    "override_id": override_id})
     return override_id

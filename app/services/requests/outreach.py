@@ -30,8 +30,8 @@ def request_facts(session: Session, request_id: int) -> RequestFacts:
     rec = store.get_request(session.conn, request_id)
     if rec is None:
         raise svc.RequestError(f"There is no footage request {request_id}.")
-    row = session.conn.execute("SELECT name FROM agencies WHERE id = ?", (rec.agency_id,)).fetchone()
-    return RequestFacts(rec.public_no, rec.case_number, row[0] if row else "", rec.offense_category, rec.description,
+    agency = store.agency_name(session.conn, rec.agency_id)
+    return RequestFacts(rec.public_no, rec.case_number, agency, rec.offense_category, rec.description,
                         _readable(rec.window_start), _readable(rec.window_end), _readable(rec.expires_at),
                         rec.investigator_contact)
 

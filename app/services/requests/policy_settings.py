@@ -13,6 +13,7 @@ from typing import Any
 from app.core.permissions import Permission
 from app.core.records import PROTEST_CATEGORY, to_iso, utc_now
 from app.services.session import Session
+from app.store import requests as request_store
 from app.store.db import transaction
 
 PREFIX = "limits/"
@@ -51,7 +52,7 @@ class LimitError(ValueError):
 def get_limits(conn: sqlite3.Connection) -> dict[str, Any]:
     """Every limit: stored values over the defaults (a fresh copy the caller may keep)."""
     limits = json.loads(json.dumps(DEFAULT_LIMITS))
-    rows = conn.execute("SELECT key, value FROM settings WHERE key LIKE ?", (PREFIX + "%",)).fetchall()
+    rows = request_store.settings_with_prefix(conn, PREFIX)
     for key, value in rows:
         name = key[len(PREFIX):]
         if name in DEFAULT_LIMITS:
@@ -106,12 +107,7 @@ def set_limit(session: Session, key: str, value: Any) -> Any:
         old = current[key]
         if new == old:
             return new
-        conn.execute(
-            "INSERT INTO settings (key, value, changed_at, changed_by) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(key) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at,"
-            " changed_by = excluded.changed_by",
-            (PREFIX + key, json.dumps(new), to_iso(utc_now()), user.name),
-        )
+        request_store.put_setting(conn, PREFIX + key, json.dumps(new), to_iso(utc_now()), user.name)
         session.audit("policy_limit_changed", f"limit:{key}", {"key": key, "old": old, "new": new})
     return new
 

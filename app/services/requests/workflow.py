@@ -154,10 +154,9 @@ def policy_context(conn: sqlite3.Connection, agency_id: int | None, incident_id:
                    exclude_request_id: int | None, now: datetime) -> policy.PolicyContext:
     pattern, jurisdiction, name = "", None, ""
     if agency_id is not None:
-        row = conn.execute("SELECT case_number_pattern, jurisdiction_geojson, name FROM agencies WHERE id = ?",
-                           (agency_id,)).fetchone()
+        row = store.agency_policy(conn, agency_id)
         if row:
-            pattern, jurisdiction, name = row[0] or "", row[1], row[2]
+            pattern, jurisdiction, name = row
     count = store.incident_request_count(conn, incident_id, exclude_request_id) if incident_id is not None else 0
     return policy.PolicyContext(now, count, pattern, jurisdiction, name)
 
@@ -458,9 +457,7 @@ def opt_out_owner(session: Session, owner_id: int, now: datetime | None = None,
     session.require(Permission.RECORD_RESPONSE)
     now = _now(now)
     with session.atomic() as conn:
-        cur = conn.execute("UPDATE owners SET consent = 'opt_out', consent_changed_on = ? WHERE id = ?",
-                           (to_iso(now), owner_id))
-        if cur.rowcount == 0:
+        if not store.set_owner_opted_out(conn, owner_id, to_iso(now)):
             raise RequestError(f"There is no owner {owner_id}.")
         dropped = store.drop_owner_from_unsent(conn, owner_id)
         session.audit("owner_opted_out", f"owner:{owner_id}", {"via_request": via_request,
@@ -483,11 +480,7 @@ def recipient_view(session: Session, request_id: int) -> list[RecipientView]:
 def notices(session: Session, request_id: int, purpose: str = "outreach") -> list[Notice]:
     """Contact details of every recipient for the letters; the view of contact details is audited."""
     session.require(Permission.VIEW_OWNER_CONTACT)
-    conn = session.conn
-    rows = conn.execute(
-        "SELECT o.id, o.anonymity_no, o.display_name, o.email, o.phone, o.address, o.contact_preference, count(*), "
-        "min(r.rank) FROM recipients r JOIN owners o ON o.id = r.owner_id WHERE r.request_id = ? "
-        "GROUP BY o.id ORDER BY min(r.rank), o.id", (request_id,)).fetchall()
+    rows = store.notice_rows(session.conn, request_id)
     session.audit("owner_contact_viewed", _obj(request_id), {"purpose": purpose, "owners": len(rows)})
     return [Notice(*r[:8]) for r in rows]
 
@@ -563,11 +556,9 @@ def create_incident(session: Session, occurred_at: datetime, lat: float | None, 
     session.require(Permission.CREATE_REQUEST)
     now = _now(now)
     with session.atomic() as conn:
-        cur = conn.execute("INSERT INTO incidents (occurred_at, lat, lon, category, text, source, case_number, "
-                           "agency_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                           (to_iso(occurred_at), lat, lon, category.strip(), text.strip(),
-                            IncidentSource.AGENCY_REPORT.value, case_number.strip(), agency_id, to_iso(now)))
-        incident_id = int(cur.lastrowid or 0)
+        incident_id = store.insert_incident(conn, to_iso(occurred_at), lat, lon, category.strip(), text.strip(),
+                                            IncidentSource.AGENCY_REPORT.value, case_number.strip(), agency_id,
+                                            to_iso(now))
         session.audit("incident_created", f"incident:{incident_id}", {"case_number": case_number.strip()})
     return incident_id
 
