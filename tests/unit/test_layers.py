@@ -4,6 +4,7 @@ TYPE_CHECKING alike) and fails on an arrow that runs the wrong way."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -202,3 +203,11 @@ def test_sql_lives_in_the_store() -> None:
                 running.add(name)
     assert running - SQL_OUTSIDE_STORE == set(), "new SQL outside app/store"
     assert SQL_OUTSIDE_STORE - running == set(), "no SQL left there: take it off SQL_OUTSIDE_STORE"
+
+
+def test_no_feature_attributes_hung_on_the_window() -> None:
+    """Features live in window.features (typed), not in attributes set on the window from outside."""
+    pattern = re.compile(r"\bwindow_?\.\w+\s*=.*type:\s*ignore\[attr-defined\]")
+    wrong = [f"{module_name(p)}:{i}" for p in MODULES if within(module_name(p), "app.views")
+             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
+    assert wrong == []

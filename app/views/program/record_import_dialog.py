@@ -162,7 +162,7 @@ class RecordImportDialog(QDialog):
 
 def run_record_import(window: MainWindow, kind: str, parent: QWidget,
                       on_done: Callable[[list[int]], None]) -> RecordImportDialog | None:
-    """Choose a file and open the preview (window-modal; tests reach it as window.record_import_dialog).
+    """Choose a file and open the preview (window-modal; tests find it by its name, record_import_dialog).
     on_done(ids) runs after an import."""
     session = window.ctx.session
     if not session.can(Permission.IMPORT_DATA):
@@ -178,10 +178,9 @@ def run_record_import(window: MainWindow, kind: str, parent: QWidget,
         QMessageBox.warning(parent, "Import", f"{path.name} cannot be read: {exc}")
         return None
     dialog = RecordImportDialog(session, kind, source, parent)
-    window.record_import_dialog = dialog  # type: ignore[attr-defined]
 
     def finished(result: int) -> None:
-        window.record_import_dialog = None  # type: ignore[attr-defined]
+        dialog.setObjectName("")  # no longer the open one
         if result:
             window.statusBar().showMessage(dialog.result_summary, 8000)
             on_done(dialog.result_ids)

@@ -194,12 +194,18 @@ def test_feed_post_moderation_filters(window, qtbot, monkeypatch) -> None:  # no
     assert window.warnings == []
 
 
+def open_import_dialog(window):  # noqa: ANN001, ANN201
+    from PySide6.QtWidgets import QDialog
+
+    return window.findChild(QDialog, "record_import_dialog")
+
+
 def test_feed_imports_the_real_baltimore_file_unmapped(window, qtbot, monkeypatch, shared_data) -> None:  # noqa: ANN001
     src = shared_data / "baltimore-citiwatch" / "Violent_Crime_2014_YTD_official_nocoords.csv"
     monkeypatch.setattr("app.views.program.record_import_dialog.choose_open_file", lambda *a, **k: src)
     window.actions[Action.IMPORT_POSTS].trigger()
-    qtbot.waitUntil(lambda: getattr(window, "record_import_dialog", None) is not None)
-    d = window.record_import_dialog
+    qtbot.waitUntil(lambda: open_import_dialog(window) is not None)
+    d = open_import_dialog(window)
     assert d.field_boxes["occurred_at"].currentText() == "CrimeDate + CrimeTime"
     assert d.field_boxes["block_address"].currentText() == "Location"
     d.option_edits["timezone"].setText("America/New_York")
@@ -210,7 +216,7 @@ def test_feed_imports_the_real_baltimore_file_unmapped(window, qtbot, monkeypatc
     assert not d.import_button.isEnabled()  # bad rows: only with "valid rows only"
     d.valid_only.setChecked(True)
     qtbot.mouseClick(d.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.record_import_dialog is None)
+    qtbot.waitUntil(lambda: open_import_dialog(window) is None)
     conn = window.ctx.conn
     n = conn.execute("SELECT count(*) FROM incidents WHERE lat IS NULL AND moderation = 'pending'").fetchone()[0]
     assert n == 8964
