@@ -137,3 +137,24 @@ def test_consent_withdrawal_purges_unless_held_and_the_letter_says_why(ew: Evide
     facts_c = retention.owner_letter_facts(ew.conn, owner_c)
     assert facts_c["certificates"] == []
     assert facts_c["kept_under_hold"][0]["reason"] == "Evidence in an open homicide case"
+
+
+def test_the_owners_letters_carry_the_certificate_and_the_hold_reason(ew: EvidenceWorld, tmp_path: Path) -> None:
+    from app.services.requests import outreach
+
+    gone = add(ew, tmp_path, "gone.bin", ew.recipients[1])
+    kept = add(ew, tmp_path, "kept.bin", ew.recipients[2])
+    for item in (gone, kept):
+        retention.withdraw_consent(ew.session("ana"), item, now=NOW)
+    retention.place_hold(ew.session("sam"), kept, "Evidence in an open homicide case", "BPD-14-000123",
+                         date(2026, 12, 1), now=NOW)
+    retention.run_purge(ew.conn, ew.evidence_dir, SYSTEM, now=NOW)
+    retention.run_purge(ew.conn, ew.evidence_dir, SYSTEM, now=NOW + timedelta(days=7))
+    _facts, notices = outreach.notices_for_letters(ew.session("ana"), ew.request_id)
+    by_owner = {n.owner_id: n.evidence_lines for n in notices}
+    b, c = ew.world.owner_ids[1], ew.world.owner_ids[2]
+    sha_gone = store.get_item(ew.conn, gone).sha256
+    assert len(by_owner[b]) == 1 and by_owner[b][0].startswith("Deletion certificate") and sha_gone in by_owner[b][0]
+    assert "the owner withdrew consent" in by_owner[b][0]
+    assert len(by_owner[c]) == 1 and "Evidence in an open homicide case" in by_owner[c][0]
+    assert by_owner[ew.world.owner_ids[0]] == ()

@@ -270,3 +270,17 @@ def owner_letter_facts(conn: sqlite3.Connection, owner_id: int, request_id: int 
                              "reason": active[0].reason, "authority": active[0].authority,
                              "review_on": active[0].review_on})
     return {"certificates": certificates, "kept_under_hold": kept}
+
+
+def letter_lines(conn: sqlite3.Connection, owner_id: int, request_id: int | None = None) -> tuple[str, ...]:
+    """The owner letter's sentences about their shared footage: a deletion certificate for each purged item, and the
+    stated reason for each item kept under a legal hold after they withdrew consent."""
+    facts = owner_letter_facts(conn, owner_id, request_id)
+    lines = [f"Deletion certificate: the footage you shared (“{c['original_name']}”, {c['size_bytes']:,} bytes, "
+             f"SHA-256 {c['sha256']}) was received {c['received_at']} and deleted {c['purged_at']} ({c['policy']}; "
+             f"marked for deletion {c['marked_at']}, deleted after a 7-day grace period)."
+             for c in facts["certificates"]]
+    lines += [f"You withdrew your consent for “{k['original_name']}” (SHA-256 {k['sha256']}). It is kept under a "
+              f"legal hold: {k['reason']} ({k['authority']}); the hold is reviewed on {k['review_on']}."
+              for k in facts["kept_under_hold"]]
+    return tuple(lines)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from app.core.permissions import Permission
 from app.core.records import RequestState, to_iso, utc_now
 from app.io.outreach_csv import RequestFacts, write_outreach_csv
 from app.io.responses_csv import ResponsesFile, parse_responses
+from app.services.evidence.retention import letter_lines
 from app.services.requests import workflow as svc
 from app.services.session import Session
 from app.store import audit as audit_store
@@ -48,7 +50,8 @@ def notices_for_letters(session: Session, request_id: int) -> tuple[RequestFacts
     session.require(Permission.EXPORT_DATA)
     _sent(session, request_id, "printed")
     facts = request_facts(session, request_id)
-    return facts, svc.notices(session, request_id, purpose="outreach letters")
+    notices = svc.notices(session, request_id, purpose="outreach letters")
+    return facts, [replace(n, evidence_lines=letter_lines(session.conn, n.owner_id)) for n in notices]
 
 
 def export_letters(session: Session, request_id: int, path: Path, today: str,

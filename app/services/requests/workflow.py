@@ -113,6 +113,7 @@ class Notice:
     address: str
     contact_preference: str
     cameras: int
+    evidence_lines: tuple[str, ...] = ()  # deletion certificates and holds kept despite a withdrawal (the letter)
 
 
 def _now(now: datetime | None) -> datetime:

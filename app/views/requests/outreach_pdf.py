@@ -22,6 +22,7 @@ def letters_html(facts: RequestFacts, notices: Sequence, today: str) -> str:
         address = "<br>".join(html.escape(x) for x in (n.display_name, n.address) if x)
         paras = letter_paragraphs(facts, n.display_name, n.neighbor_no, n.cameras)
         body = "".join(f"<p>{html.escape(p)}</p>" for p in paras)
+        body += "".join(f"<p><b>{html.escape(line)}</b></p>" for line in getattr(n, "evidence_lines", ()))
         parts.append(
             f'<h2{brk}>{html.escape(facts.agency)}</h2>'
             f'<p><b>Request for camera footage — voluntary</b><br>Public log no. {facts.public_no} · '
