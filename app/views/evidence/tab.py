@@ -96,6 +96,8 @@ class EvidenceTab(QWidget):
         self.service = EvidenceService(self.session, self.evidence_dir)
         self.clock = utc_now
         self.request_id: int | None = None
+        self._columns_sized = False
+        self._custody_sized = False
         self.intake = EvidenceIntake(self)
         self.commands = EvidenceCommands(self)
         self._build()
@@ -238,6 +240,9 @@ class EvidenceTab(QWidget):
     def refresh_items(self, select: int | None = None) -> None:
         items, held = browse.items(self.session, self.request_id)
         self.items_model.set_items(items, held)
+        if items and not self._columns_sized:  # first rows and no saved widths: fit the columns once
+            self._columns_sized = True
+            self.items_view.resizeColumnsToContents()
         if select is not None:
             for row, it in enumerate(items):
                 if it.id == select:
@@ -269,6 +274,9 @@ class EvidenceTab(QWidget):
         item_id = self.current_id()
         events = custody.timeline(self.session, item_id) if item_id is not None and self.may_view() else []
         self.custody_model.set_rows(events)
+        if events and not self._custody_sized:
+            self._custody_sized = True
+            self.custody_view.resizeColumnsToContents()
         item = self.items_model.rows[self.items_view.currentIndex().row()] if item_id is not None and \
             self.items_view.currentIndex().isValid() else None
         self.viewer_button.setEnabled(item is not None and not item.purged and item.is_media)
@@ -335,4 +343,5 @@ class EvidenceTab(QWidget):
             value = s.value(key)
             if isinstance(value, QByteArray):
                 widget.restoreState(value)
+                self._columns_sized = self._columns_sized or key == "items_header"
         s.endGroup()
