@@ -155,12 +155,14 @@ def requests_with_evidence(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [{"id": r[0], "case_number": r[1], "public_no": r[2], "state": r[3], "items": r[4]} for r in rows]
 
 
-def shared_recipients(conn: sqlite3.Connection, request_id: int) -> list[tuple[int, int | None]]:
-    """(recipient_id, anonymity number) of the answers marked shared, for attaching files."""
-    rows = conn.execute("SELECT c.id, o.anonymity_no FROM recipients c LEFT JOIN owners o ON o.id = c.owner_id "
+def shared_recipients(conn: sqlite3.Connection, request_id: int) -> list[tuple[int, int | None, int | None, str]]:
+    """(recipient_id, anonymity number, camera id, camera kind) of the answers marked shared, for attaching files
+    (an owner with several cameras answers once per camera)."""
+    rows = conn.execute("SELECT c.id, o.anonymity_no, c.camera_id, COALESCE(m.kind, '') FROM recipients c "
+                        "LEFT JOIN owners o ON o.id = c.owner_id LEFT JOIN cameras m ON m.id = c.camera_id "
                         "WHERE c.request_id = ? AND c.state = 'shared' ORDER BY o.anonymity_no, c.id",
                         (request_id,)).fetchall()
-    return [(int(a), b) for a, b in rows]
+    return [(int(a), b, c, str(d)) for a, b, c, d in rows]
 
 
 # --- retention ------------------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.records import utc_now
+from app.core.wording import count
 from app.models.evidence_table_model import CustodyTableModel, EvidenceItemTableModel, IdRole, local_time
 from app.services.evidence import EvidenceService, browse, custody, retention
 from app.services.session import PermissionDenied, User
@@ -230,8 +231,8 @@ class EvidenceTab(QWidget):
         self.request_id = int(data) if data is not None else None
         self.answers.clear()
         if self.request_id is not None:
-            for recipient_id, anon, n in browse.shared_answers(self.session, self.request_id):
-                row = QListWidgetItem(f"Neighbor #{anon} — shared — {n} file(s)", self.answers)
+            for recipient_id, who, n in browse.shared_answers(self.session, self.request_id):
+                row = QListWidgetItem(f"{who} — shared — {count(n, 'file')}", self.answers)
                 row.setData(RecipientRole, recipient_id)
             if self.answers.count():
                 self.answers.setCurrentRow(0)

@@ -107,7 +107,8 @@ def test_attach_by_dialog_and_drop_custody_viewer_and_verify(qtbot, make_window,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     window, tab = open_tab(qtbot, make_window, world_dir)
     assert tab.request_box.count() == 1 and tab.answers.count() == 2
-    assert tab.answers.item(0).text().endswith("0 file(s)")
+    assert tab.answers.item(0).text().startswith("Neighbor #") and " · " in tab.answers.item(0).text()
+    assert tab.answers.item(0).text().endswith("0 files")
     video = write_video(tmp_path / "front door.mp4", seconds=0.5, width=96, height=64)
     monkeypatch.setattr(files, "choose_open_files", lambda *a, **k: [video])
     accept_with(monkeypatch, lambda d: (d.entered.setChecked(True), d.seconds.setValue(192.0)))
@@ -120,7 +121,7 @@ def test_attach_by_dialog_and_drop_custody_viewer_and_verify(qtbot, make_window,
     assert tab.items_model.index(0, 8).data() == "recorder clock 3 min 12 s fast"
     assert "h264/aac" in tab.items_model.index(0, 7).data()
     assert [tab.custody_model.index(r, 1).data() for r in range(tab.custody_model.rowCount())] == ["Received"]
-    assert tab.answers.item(0).text().endswith("1 file(s)")
+    assert tab.answers.item(0).text().endswith("1 file")
 
     # A drop on the second owner's answer: one media file, one that is not (refused at the warning).
     junk = write_not_media(tmp_path / "readme.bin")
