@@ -52,7 +52,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("requests", "app.views.requests", early=False, tab="requests", title="Requests",
             action=Action.SHOW_REQUESTS,
             about="Footage requests: write, approve, send, record answers, resolve"),
-    Feature("evidence", "app.views.evidence", early=True, tab="evidence", title="Evidence",
+    Feature("evidence", "app.views.evidence", early=False, tab="evidence", title="Evidence",
             action=Action.SHOW_EVIDENCE,
             about="Footage that owners chose to share, with its SHA-256 and chain of custody, and purging after the "
             "retention limit."),

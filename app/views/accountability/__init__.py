@@ -9,11 +9,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.services.accountability import auth
 from app.services.session import PermissionDenied
-from app.views.accountability.audit_tab import AuditTab, verify_audit
-from app.views.accountability.idle_lock import IdleLock
 from app.views.actions import Action
 
 if TYPE_CHECKING:
+    from app.views.accountability.audit_tab import AuditTab
     from app.views.accountability.users_dialog import UsersDialog
     from app.views.main_window import MainWindow
 
@@ -22,9 +21,14 @@ class Accountability:
     """What the feature keeps: the Audit Log tab, the idle lock, and the Users dialog while it is open."""
 
     def __init__(self, window: MainWindow) -> None:
+        # Imported here, not at the top: the launch imports this package for the sign-in dialog before the first
+        # paint, and the Audit Log tab (its models and services) is not needed until the feature installs after it.
+        from app.views.accountability.audit_tab import AuditTab
+        from app.views.accountability.idle_lock import IdleLock
+
         self.window = window
         self.idle_lock = IdleLock(window)
-        self.audit_tab = AuditTab(window)
+        self.audit_tab: AuditTab = AuditTab(window)
         self.users_dialog: UsersDialog | None = None
 
     def open_users_dialog(self) -> None:
@@ -47,6 +51,8 @@ def install(window: MainWindow) -> Accountability:
     window.add_tab("audit", tab)
 
     window.actions[Action.SIGN_OUT].triggered.connect(lambda: feature.idle_lock.sign_out())
+    from app.views.accountability.audit_tab import verify_audit
+
     window.actions[Action.VERIFY_AUDIT].triggered.connect(lambda: verify_audit(window))
     window.actions[Action.USERS].triggered.connect(feature.open_users_dialog)
 
