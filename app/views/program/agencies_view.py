@@ -28,6 +28,7 @@ from app.services.session import PermissionDenied
 from app.store import agencies as store
 from app.views.program.commands import ServiceCommand
 from app.views.program.form_dialog import FormDialog
+from app.views.widgets.buttons import add_buttons
 from app.views.widgets.files import choose_save_file
 
 if TYPE_CHECKING:
@@ -63,19 +64,13 @@ class AgenciesView(QWidget):
         layout.addWidget(self.guide_box)
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, tip, slot in (
+        add_buttons(buttons, self, "agency", (
                 ("add", "&Add…", "Add an agency", self.add_agency),
                 ("edit", "&Edit…", "Edit the selected agency (or double-click it)", self.edit_agency),
                 ("delete", "&Delete", "Delete the selected agency (only if nothing refers to it; undoable)",
                  self.delete_agency),
                 ("import", "&Import CSV…", "Import an agency list, with column mapping and a report of bad rows",
-                 self.import_agencies)):
-            b = QPushButton(text, self)
-            b.setObjectName(f"agency_{key}")
-            b.setToolTip(tip)
-            b.clicked.connect(slot)
-            buttons.addWidget(b)
-            self.buttons[key] = b
+                 self.import_agencies)), self.buttons)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         split = QSplitter(Qt.Orientation.Vertical, self)
@@ -100,18 +95,12 @@ class AgenciesView(QWidget):
         row = QHBoxLayout()
         row.addWidget(QLabel("<b>Partnership growth</b>", growth))
         row.addStretch(1)
-        for key, text, tip, slot in (
+        add_buttons(row, growth, "growth", (
                 ("milestone", "Add &Milestone…", "Mark an event on the growth plot (e.g. a news report)",
                  self.add_milestone),
                 ("png", "PNG…", "Export the plot as a PNG image", lambda: self.export("png")),
                 ("svg", "SVG…", "Export the plot as an SVG drawing", lambda: self.export("svg")),
-                ("csv", "CSV…", "Export the plot's data as CSV", lambda: self.export("csv"))):
-            b = QPushButton(text, growth)
-            b.setObjectName(f"growth_{key}")
-            b.setToolTip(tip)
-            b.clicked.connect(slot)
-            row.addWidget(b)
-            self.buttons[key] = b
+                ("csv", "CSV…", "Export the plot's data as CSV", lambda: self.export("csv"))), self.buttons)
         g.addLayout(row)
         self.plot = GrowthPlot(growth)
         g.addWidget(self.plot)

@@ -32,6 +32,7 @@ from app.services.program import feed as svc
 from app.services.session import PermissionDenied
 from app.store import feed as store
 from app.store.feed import MODERATION
+from app.views.widgets.buttons import add_buttons
 
 if TYPE_CHECKING:
     from app.views.main_window import MainWindow
@@ -95,7 +96,7 @@ class FeedView(QWidget):
         layout.addLayout(filters)
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, tip, slot in (
+        add_buttons(buttons, self, "feed", (
                 ("post", "&New Post…", "Write a post or an agency alert (it goes to the moderation queue)",
                  self.new_post),
                 ("approve", "&Approve", "Publish the selected posts awaiting moderation", self.approve),
@@ -103,13 +104,7 @@ class FeedView(QWidget):
                 ("detail", "Add &Detail…", "Add what the person did and wore to a held post", self.add_detail),
                 ("import", "&Import CSV…", "Import posts or incident records from CSV", self.import_posts),
                 ("place", "&Place Unmapped", "Place posts without coordinates by their block address, with the "
-                 "base map's address search", self.place_unmapped)):
-            b = QPushButton(text, self)
-            b.setObjectName(f"feed_{key}")
-            b.setToolTip(tip)
-            b.clicked.connect(slot)
-            buttons.addWidget(b)
-            self.buttons[key] = b
+                 "base map's address search", self.place_unmapped)), self.buttons)
         buttons.addStretch(1)
         self.unmapped_label = QLabel("", self)
         self.unmapped_label.setObjectName("feed_unmapped")

@@ -27,6 +27,7 @@ from app.store import agencies as agency_store
 from app.store import ledger as store
 from app.views.program.commands import ServiceCommand
 from app.views.program.form_dialog import FormDialog
+from app.views.widgets.buttons import add_buttons
 
 if TYPE_CHECKING:
     from app.views.main_window import MainWindow
@@ -60,7 +61,7 @@ class LedgerView(QWidget):
         layout.addWidget(self.problems)
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, tip, slot in (
+        add_buttons(buttons, self, "ledger", (
                 ("shipment", "Record &Shipment…", "Cameras received from the company", self.record_shipment),
                 ("handout", "Record &Handout…", "Cameras handed to a resident, with the terms shown to them",
                  self.record_handout),
@@ -69,13 +70,7 @@ class LedgerView(QWidget):
                 ("installed", "Mark &Installed…", "Link the selected handout to the camera it became",
                  self.mark_installed),
                 ("delete", "&Remove Entry", "Remove the selected entry (undoable; refused if others depend on it)",
-                 self.delete_entry)):
-            b = QPushButton(text, self)
-            b.setObjectName(f"ledger_{key}")
-            b.setToolTip(tip)
-            b.clicked.connect(slot)
-            buttons.addWidget(b)
-            self.buttons[key] = b
+                 self.delete_entry)), self.buttons)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.model = LedgerTableModel(self)

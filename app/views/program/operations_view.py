@@ -30,6 +30,7 @@ from app.services.session import PermissionDenied
 from app.store import agencies as agency_store
 from app.store import operations as store
 from app.views.program.form_dialog import FormDialog
+from app.views.widgets.buttons import add_buttons
 
 if TYPE_CHECKING:
     from app.views.main_window import MainWindow
@@ -52,7 +53,7 @@ class OperationsView(QWidget):
         layout = QVBoxLayout(self)
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, tip, slot in (
+        add_buttons(buttons, self, "operation", (
                 ("new", "&New Operation…", "Plan an operation: goal and success measure before it starts",
                  self.new_operation),
                 ("plan", "Change &Plan…", "Change the goal or success measure (after the start: a revision with a "
@@ -62,13 +63,7 @@ class OperationsView(QWidget):
                 ("outcome", "Record &Outcome…", "Arrests, recoveries and the result against the stated measure",
                  self.record_outcome),
                 ("cameras", "Cameras from &Map Fence", "Record the cameras inside the fence drawn on the map as "
-                 "involved", self.cameras_from_fence)):
-            b = QPushButton(text, self)
-            b.setObjectName(f"operation_{key}")
-            b.setToolTip(tip)
-            b.clicked.connect(slot)
-            buttons.addWidget(b)
-            self.buttons[key] = b
+                 "involved", self.cameras_from_fence)), self.buttons)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         split = QSplitter(Qt.Orientation.Horizontal, self)
