@@ -1,5 +1,5 @@
 """The recipients of one request, one row per owner (one notice), as an agency user may see them: an owner who
-did not share appears only as "Neighbor #n" (app.services.requests.workflow.recipient_view decides)."""
+did not share appears only as "Neighbor #n" (app.services.requests.recipients.recipient_view decides)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from app.core.records import RecipientState
 from app.models.row_list_model import Index, RowListTableModel, short_local
-from app.services.requests.workflow import RecipientView
+from app.services.requests.recipients import RecipientView
 
 OwnerIdRole = Qt.ItemDataRole.UserRole + 1
 

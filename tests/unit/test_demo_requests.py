@@ -14,6 +14,7 @@ import pytest
 from app.core import policy
 from app.core.records import RecipientState, RequestState, from_iso, utc_now
 from app.services.accountability import auth
+from app.services.requests import public_log as public_log_svc
 from app.services.requests import workflow as svc
 from app.services.requests.demo import ensure_demo_requests
 from app.store import audit
@@ -143,7 +144,7 @@ def test_answers_outcomes_and_the_failing_draft(conn: sqlite3.Connection) -> Non
 def test_public_log_lists_the_sent_ones_in_sending_order(conn: sqlite3.Connection) -> None:
     ensure_demo_requests(conn)
     ids = made(conn)
-    log = svc.public_log_entries(conn)
+    log = public_log_svc.public_log_entries(conn)
     assert [e.public_no for e in log] == [1, 2, 3, 4, 5]
     assert [e.sent_at for e in log] == sorted(e.sent_at for e in log)
     by_case = {e.case_number: e for e in log}

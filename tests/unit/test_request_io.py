@@ -16,7 +16,7 @@ from app.io.public_log_export import public_log_html, write_public_log_csv
 from app.io.responses_csv import parse_responses
 from app.services.requests import outreach
 from app.services.requests import workflow as svc
-from app.services.requests.workflow import Notice
+from app.services.requests.recipients import Notice
 from app.store import requests as store
 from app.store.db import open_store
 from tests.request_world import GOOD_FENCE, NOW, build_world

@@ -14,6 +14,9 @@ import pytest
 from app.core import policy
 from app.core.fence import CircleFence
 from app.core.records import PROTEST_CATEGORY, RecipientState, RequestState, to_iso
+from app.services.requests import public_log as public_log_svc
+from app.services.requests import recipients as recipients_svc
+from app.services.requests import responses as responses_svc
 from app.services.requests import workflow as svc
 from app.services.requests.approval import OverrideReasonError, TwoPersonRuleError
 from app.services.session import PermissionDenied
@@ -70,8 +73,8 @@ def test_full_lifecycle_with_transitions_and_audit(world: World) -> None:
     carol = next(r for r in rows if r.owner_id == w.owner_ids[2])
     assert carol.likely_overwritten
 
-    svc.record_response(ana, rid, w.owner_ids[0], RecipientState.SHARED, now=NOW + timedelta(days=1))
-    svc.record_response(ana, rid, w.owner_ids[1], RecipientState.DECLINED, now=NOW + timedelta(days=1))
+    responses_svc.record_response(ana, rid, w.owner_ids[0], RecipientState.SHARED, now=NOW + timedelta(days=1))
+    responses_svc.record_response(ana, rid, w.owner_ids[1], RecipientState.DECLINED, now=NOW + timedelta(days=1))
     svc.resolve(ana, rid, footage_useful=True, led_to_arrest=False, notes="clip showed the car",
                 now=NOW + timedelta(days=2))
     rec = store.get_request(w.conn, rid)
@@ -105,7 +108,7 @@ def test_two_person_rule_and_roles(world: World) -> None:
     with pytest.raises(PermissionDenied):
         svc.create_draft(w.session("aud"), draft(w), now=NOW)
     with pytest.raises(PermissionDenied):
-        svc.record_response(w.session("aud"), rid, w.owner_ids[0], RecipientState.SHARED, now=NOW)
+        responses_svc.record_response(w.session("aud"), rid, w.owner_ids[0], RecipientState.SHARED, now=NOW)
 
 
 def test_a_request_breaking_a_rule_cannot_be_approved_or_sent_until_overridden(world: World) -> None:
@@ -131,7 +134,7 @@ def test_a_request_breaking_a_rule_cannot_be_approved_or_sent_until_overridden(w
     assert row == (policy.CASE_NUMBER, "Legacy case number issued before the new format", w.users["sam"].id,
                    to_iso(NOW))  # stamped with the workflow's clock, like every transition
     assert "policy_override" in audit_actions(w.conn, f"request:{rid}")
-    assert svc.public_log_entries(w.conn)[0].overrides == 1
+    assert public_log_svc.public_log_entries(w.conn)[0].overrides == 1
 
 
 def test_protest_category_cannot_be_overridden_or_sent(world: World) -> None:
@@ -199,7 +202,7 @@ def test_opt_out_is_honoured_in_a_later_request_and_in_unsent_drafts(world: Worl
     pending_draft = svc.create_draft(ana, draft(w), now=NOW)
     bob = w.owner_ids[1]
     assert bob in {r.owner_id for r in store.recipients(w.conn, pending_draft)}
-    svc.record_response(ana, first, bob, RecipientState.DECLINED, now=NOW + timedelta(hours=1), opt_out=True)
+    responses_svc.record_response(ana, first, bob, RecipientState.DECLINED, now=NOW + timedelta(hours=1), opt_out=True)
     consent, changed = w.conn.execute("SELECT consent, consent_changed_on FROM owners WHERE id = ?", (bob,)).fetchone()
     assert consent == "opt_out" and changed == "2026-06-01T13:00:00Z"
     assert bob not in {r.owner_id for r in store.recipients(w.conn, pending_draft)}
@@ -217,16 +220,16 @@ def test_opt_out_is_honoured_in_a_later_request_and_in_unsent_drafts(world: Worl
 def test_anonymity_until_shared(world: World) -> None:
     w = world
     rid = send_one(w)
-    view = svc.recipient_view(w.session("ana"), rid)
+    view = recipients_svc.recipient_view(w.session("ana"), rid)
     assert all(v.name.startswith("Neighbor #") and not v.identified for v in view)
-    svc.record_response(w.session("ana"), rid, w.owner_ids[0], RecipientState.SHARED, now=NOW)
-    svc.record_response(w.session("ana"), rid, w.owner_ids[1], RecipientState.DECLINED, now=NOW)
-    names = {v.owner_id: v.name for v in svc.recipient_view(w.session("ana"), rid)}
+    responses_svc.record_response(w.session("ana"), rid, w.owner_ids[0], RecipientState.SHARED, now=NOW)
+    responses_svc.record_response(w.session("ana"), rid, w.owner_ids[1], RecipientState.DECLINED, now=NOW)
+    names = {v.owner_id: v.name for v in recipients_svc.recipient_view(w.session("ana"), rid)}
     assert names[w.owner_ids[0]] == "Alice Adams"
     assert names[w.owner_ids[1]].startswith("Neighbor #")
     with pytest.raises(PermissionDenied):
-        svc.notices(w.session("aud"), rid)
-    notices = svc.notices(w.session("ana"), rid)
+        recipients_svc.notices(w.session("aud"), rid)
+    notices = recipients_svc.notices(w.session("ana"), rid)
     assert len(notices) == 4 and notices[0].email == "alice.adams@example.org"
     assert "owner_contact_viewed" in audit_actions(w.conn, f"request:{rid}")
 
@@ -235,10 +238,10 @@ def test_public_log_counts_generalised_area_and_never_deletable(world: World) ->
     w = world
     draft_only = svc.create_draft(w.session("ana"), draft(w), now=NOW)
     rid = send_one(w)
-    svc.record_response(w.session("ana"), rid, w.owner_ids[0], RecipientState.SHARED, now=NOW)
-    svc.record_response(w.session("ana"), rid, w.owner_ids[1], RecipientState.DECLINED, now=NOW)
-    svc.record_response(w.session("ana"), rid, w.owner_ids[3], RecipientState.NO_FOOTAGE, now=NOW)
-    log = svc.public_log(w.session("aud"))
+    responses_svc.record_response(w.session("ana"), rid, w.owner_ids[0], RecipientState.SHARED, now=NOW)
+    responses_svc.record_response(w.session("ana"), rid, w.owner_ids[1], RecipientState.DECLINED, now=NOW)
+    responses_svc.record_response(w.session("ana"), rid, w.owner_ids[3], RecipientState.NO_FOOTAGE, now=NOW)
+    log = public_log_svc.public_log(w.session("aud"))
     assert len(log) == 1
     e = log[0]
     assert (e.public_no, e.case_number, e.state, e.notified, e.shared, e.declined) == (1, "BPD-14-000123", "sent",
@@ -247,8 +250,8 @@ def test_public_log_counts_generalised_area_and_never_deletable(world: World) ->
     with pytest.raises(sqlite3.IntegrityError, match="public log"):
         w.conn.execute("DELETE FROM footage_requests WHERE id = ?", (rid,))
     svc.resolve(w.session("ana"), rid, None, None, now=NOW + timedelta(days=1))
-    assert svc.public_log(w.session("aud"))[0].state == "resolved"
-    assert svc.public_log(w.session("aud"))[0].closed_at == "2026-06-02T12:00:00Z"
+    assert public_log_svc.public_log(w.session("aud"))[0].state == "resolved"
+    assert public_log_svc.public_log(w.session("aud"))[0].closed_at == "2026-06-02T12:00:00Z"
     w.conn.execute("DELETE FROM recipients WHERE request_id = ?", (draft_only,))  # an unsent draft is not public
 
 

@@ -20,6 +20,7 @@ import pytest
 from app.core import geo, policy
 from app.core.fence import CircleFence
 from app.core.records import Role, to_iso
+from app.services.requests import public_log as public_log_svc
 from app.services.requests import workflow as svc
 from app.services.session import Session
 from app.store import requests as store
@@ -106,7 +107,7 @@ def test_citiwatch_request_for_a_real_2014_incident(baltimore) -> None:  # noqa:
     ranked = geo.haversine_m(i_lat, i_lon, *np.array([[lat[i - 1], lon[i - 1]] for i in plan.camera_ids]).T)
     assert np.all(np.diff(ranked) >= 0)        # then nearest first
 
-    entry = svc.public_log_entries(conn)[0]
+    entry = public_log_svc.public_log_entries(conn)[0]
     assert entry.notified == 1 and entry.state == "sent" and entry.window_start == to_iso(when - timedelta(minutes=30))
     far = geo.haversine_m(entry.center_lat, entry.center_lon, *np.asarray(fence.ring()).T)
     assert np.all(far <= entry.radius_m)

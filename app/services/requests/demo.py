@@ -233,12 +233,13 @@ class _Script:
     def answer(self, session: Session, request_id: int, pos: int, state: str, now: datetime, opt_out: bool) -> None:
         """The answer of the owner at rank position pos (if the request reached that many owners)."""
         from app.core.records import RecipientState
-        from app.services.requests import workflow as svc
+        from app.services.requests import responses as responses_svc
         from app.store import requests as store
 
         owners = [r.owner_id for r in store.recipients(self.conn, request_id)]
         if pos < len(owners):
-            svc.record_response(session, request_id, owners[pos], RecipientState(state), now=now, opt_out=opt_out)
+            responses_svc.record_response(session, request_id, owners[pos], RecipientState(state), now=now,
+                                          opt_out=opt_out)
 
     def run(self) -> None:
         """Every scheduled step of every request, oldest first (so public numbers follow the sending order)."""

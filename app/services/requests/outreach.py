@@ -17,6 +17,8 @@ from app.core.records import RequestState, to_iso, utc_now
 from app.io.outreach_csv import RequestFacts, write_outreach_csv
 from app.io.responses_csv import ResponsesFile, parse_responses
 from app.services.evidence.retention import letter_lines
+from app.services.requests import recipients as recipients_svc
+from app.services.requests import responses as responses_svc
 from app.services.requests import workflow as svc
 from app.services.session import Session
 from app.store import audit as audit_store
@@ -45,17 +47,17 @@ def _sent(session: Session, request_id: int, doing: str) -> None:
                                "fixed when it is sent).")
 
 
-def notices_for_letters(session: Session, request_id: int) -> tuple[RequestFacts, list[svc.Notice]]:
+def notices_for_letters(session: Session, request_id: int) -> tuple[RequestFacts, list[recipients_svc.Notice]]:
     """Facts + notices for the PDF letters (the caller writes the PDF); audited as a contact view and export."""
     session.require(Permission.EXPORT_DATA)
     _sent(session, request_id, "printed")
     facts = request_facts(session, request_id)
-    notices = svc.notices(session, request_id, purpose="outreach letters")
+    notices = recipients_svc.notices(session, request_id, purpose="outreach letters")
     return facts, [replace(n, evidence_lines=letter_lines(session.conn, n.owner_id)) for n in notices]
 
 
 def export_letters(session: Session, request_id: int, path: Path, today: str,
-                   render: Callable[[Path, RequestFacts, list[svc.Notice], str], int]) -> tuple[int, int]:
+                   render: Callable[[Path, RequestFacts, list[recipients_svc.Notice], str], int]) -> tuple[int, int]:
     """The letters as a PDF: render(path, facts, notices, today) lays them out (Qt, in the views) and returns the
     page count; the contact view and the export are audited here. Returns (owners, pages)."""
     facts, notices = notices_for_letters(session, request_id)
@@ -69,7 +71,7 @@ def export_outreach_csv(session: Session, request_id: int, path: Path) -> int:
     session.require(Permission.EXPORT_DATA)
     _sent(session, request_id, "exported")
     facts = request_facts(session, request_id)
-    notices = svc.notices(session, request_id, purpose="mail-merge CSV")
+    notices = recipients_svc.notices(session, request_id, purpose="mail-merge CSV")
     count = write_outreach_csv(path, facts, notices, audit_store.current_head(session.conn))
     session.audit("outreach_exported", f"request:{request_id}", {"file": Path(path).name, "owners": count,
                                                                  "format": "csv"})
@@ -100,6 +102,6 @@ def import_responses(session: Session, request_id: int, path: Path, now: datetim
             at = to_iso(row.responded_at) if row.responded_at else None
             store.set_owner_response(conn, request_id, row.owner_id, row.state, at)
             if row.opt_out:
-                svc.opt_out_owner(session, row.owner_id, now, via_request=request_id)
+                responses_svc.opt_out_owner(session, row.owner_id, now, via_request=request_id)
         session.audit("responses_imported", f"request:{request_id}", details)
     return parsed

@@ -1,6 +1,6 @@
 """The Requests tab's answer and outreach actions: answers by keyboard, opt-out, notices CSV, letters PDF, answers
 import, public log. A helper object composed into RequestsTab (tab.answers); every act goes through
-app.services.requests.workflow / app.services.requests.outreach, which check the role and audit it."""
+app.services.requests.responses / app.services.requests.outreach, which check the role and audit it."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from app.core.records import RecipientState
 from app.core.wording import count
 from app.models.recipient_table_model import ANSWER_LABELS, OwnerIdRole
+from app.services.requests import common as common_svc
 from app.services.requests import outreach
+from app.services.requests import reads as reads_svc
+from app.services.requests import recipients as recipients_svc
+from app.services.requests import responses as responses_svc
 from app.services.requests import workflow as svc
 from app.services.session import PermissionDenied, Session, worker_session
 from app.views.widgets import files
@@ -43,14 +47,14 @@ class RequestAnswers:
         row = index.row()
         owner_id = tab.recipient_model.data(index, OwnerIdRole)
         try:
-            svc.record_response(tab.session, tab.current.id, owner_id, state, tab.clock())
-        except svc.AnswerRecorded as exc:
+            responses_svc.record_response(tab.session, tab.current.id, owner_id, state, tab.clock())
+        except common_svc.AnswerRecorded as exc:
             if not self.change_answer(owner_id, tab.recipient_model.rows[row].name, exc.current, state):
                 return
         except (svc.RequestError, PermissionDenied) as exc:
             QMessageBox.warning(tab, "Answer", str(exc))
             return
-        fresh = {r.owner_id: r for r in svc.recipient_view(tab.session, tab.current.id)}
+        fresh = {r.owner_id: r for r in recipients_svc.recipient_view(tab.session, tab.current.id)}
         tab.recipient_model.replace_row(row, fresh[owner_id])
         nxt = min(row + 1, tab.recipient_model.rowCount() - 1)
         tab.recipients.setCurrentIndex(tab.recipient_model.index(nxt, index.column()))
@@ -72,7 +76,7 @@ class RequestAnswers:
         if not accepted:
             return False
         try:
-            svc.change_response(tab.session, tab.current.id, owner_id, new, dialog.textValue(), tab.clock())
+            responses_svc.change_response(tab.session, tab.current.id, owner_id, new, dialog.textValue(), tab.clock())
         except (svc.RequestError, PermissionDenied) as exc:
             QMessageBox.warning(tab, "Change Answer", str(exc))
             return False
@@ -88,7 +92,7 @@ class RequestAnswers:
         src = tab.model.row_of(tab.current.id) if tab.current else -1
         if src >= 0:
             keep = tab.current.id if tab.current else None
-            tab.model.set_rows(svc.list_requests(tab.session, tab.current_states()))
+            tab.model.set_rows(reads_svc.list_requests(tab.session, tab.current_states()))
             if keep is not None:
                 index = tab.proxy.mapFromSource(tab.model.index(tab.model.row_of(keep), 0))
                 tab.table.selectionModel().blockSignals(True)
@@ -105,7 +109,8 @@ class RequestAnswers:
         if QMessageBox.question(tab, "Owner Opts Out", f"Record that {name} asks to receive no future requests? "
                                 "It applies at once to every request not yet sent.") != QMessageBox.StandardButton.Yes:
             return
-        if tab.run_step("Opt out", lambda: svc.opt_out_owner(tab.session, owner_id, tab.clock(), tab.current.id)):
+        if tab.run_step("Opt out",
+                        lambda: responses_svc.opt_out_owner(tab.session, owner_id, tab.clock(), tab.current.id)):
             arrays = tab.window_.registry.arrays
             if len(arrays) and arrays.set_owner_consent(owner_id, True).size:
                 tab.window_.registry.set_arrays(arrays)

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QMessageBox, QPushBu
 from app.core.permissions import Permission
 from app.core.wording import count
 from app.models.public_log_table_model import PublicLogTableModel
-from app.services.requests import workflow as svc
+from app.services.requests import public_log as public_log_svc
 from app.services.session import Session
 from app.views.widgets import files
 from app.views.widgets.state import PreservedState
@@ -25,7 +25,7 @@ class PublicLogDialog(QDialog):
         self.setWindowTitle("Public Request Log")
         self.resize(1100, 500)
         self.model = PublicLogTableModel(self)
-        self.model.set_rows(svc.public_log(session))  # raises PermissionDenied for a role without access
+        self.model.set_rows(public_log_svc.public_log(session))  # raises PermissionDenied for a role without access
         self.table = QTableView(self)
         self.table.setObjectName("public_log_table")
         self.table.setModel(self.model)
@@ -66,7 +66,7 @@ class PublicLogDialog(QDialog):
         if path is None:
             return None
         try:
-            svc.export_public_log(self.session, path, fmt, self.model.entries)
+            public_log_svc.export_public_log(self.session, path, fmt, self.model.entries)
         except OSError as exc:
             QMessageBox.warning(self, "Export", f"The log could not be written to {path}:\n{exc}\n\n"
                                 "Choose another folder.")

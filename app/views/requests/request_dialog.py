@@ -41,6 +41,8 @@ from app.core.recipients import plan_recipients
 from app.core.records import from_iso, utc_now
 from app.core.request_records import RequestRecord
 from app.core.wording import count
+from app.services.requests import reads as reads_svc
+from app.services.requests import recipients as recipients_svc
 from app.services.requests import workflow as svc
 from app.services.session import PermissionDenied, Session
 from app.views.dialogs.user_guide import help_button
@@ -68,7 +70,7 @@ class RequestDialog(QDialog):
         self.session = session
         self.conn = session.conn
         # The registry the window holds; if it is not loaded yet, read it once for the recipient preview.
-        self.arrays = arrays if arrays is not None else svc.camera_arrays(session)
+        self.arrays = arrays if arrays is not None else recipients_svc.camera_arrays(session)
         self.map_fence = map_fence
         self.record = record
         self.clock = clock
@@ -91,7 +93,7 @@ class RequestDialog(QDialog):
         self.agency = QComboBox(self)
         self.agency.setObjectName("agency")
         self.agency.setToolTip("The agency asking for footage: its case-number format and jurisdiction apply")
-        for agency_id, name in svc.agencies(self.session):
+        for agency_id, name in reads_svc.agencies(self.session):
             self.agency.addItem(name, agency_id)
         form.addRow("&Agency:", self.agency)
 
@@ -279,11 +281,11 @@ class RequestDialog(QDialog):
     def _agency_changed(self) -> None:
         if self.record is None and self.area_source.currentData() == AREA_CIRCLE and self.center_lat.value() == 0:
             # Until an incident is chosen, a new circle starts at the agency's own location, not at 0°, 0°.
-            point = svc.agency_point(self.session, self.agency.currentData())
+            point = reads_svc.agency_point(self.session, self.agency.currentData())
             if point is not None:
                 self.center_lat.setValue(point[0])
                 self.center_lon.setValue(point[1])
-        self._incidents = svc.recent_incidents(self.session, self.agency.currentData())
+        self._incidents = reads_svc.recent_incidents(self.session, self.agency.currentData())
         self._fill_incidents()
         self.schedule_recheck()
 
@@ -326,7 +328,7 @@ class RequestDialog(QDialog):
 
     def _incident_changed(self) -> None:
         iid = self.incident.currentData()
-        point = svc.incident_point(self.session, iid)
+        point = reads_svc.incident_point(self.session, iid)
         if point is not None and self.area_source.currentData() == AREA_CIRCLE:
             self.center_lat.setValue(point[0])
             self.center_lon.setValue(point[1])
@@ -396,7 +398,7 @@ class RequestDialog(QDialog):
     def _preview_text(self, draft: svc.DraftInput, now: datetime) -> str:
         if draft.fence is None or draft.window_end is None:
             return ""
-        point = svc.incident_point(self.session, draft.incident_id)
+        point = reads_svc.incident_point(self.session, draft.incident_id)
         plan = plan_recipients(self.arrays, draft.fence, point[0] if point else None, point[1] if point else None,
                                draft.window_end, now)
         on_map = int(np.count_nonzero(draft.fence.contains(self.arrays.lat, self.arrays.lon)))

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
 from app.core.permissions import Permission
 from app.core.records import RequestState
 from app.core.wording import count, join
+from app.services.requests import reads as reads_svc
+from app.services.requests import recipients as recipients_svc
 from app.services.requests import workflow as svc
 from app.services.session import PermissionDenied
 from app.views.actions import Action
@@ -48,7 +50,7 @@ class RequestSteps:
         if not tab.session.can(Permission.CREATE_REQUEST):
             QMessageBox.information(tab, "New Footage Request", "Only analysts and supervisors write requests.")
             return
-        if not svc.agencies(tab.session):
+        if not reads_svc.agencies(tab.session):
             # First run of an own store: lead the user to the agency dialog (Program ▸ Add Agency).
             answer = QMessageBox.question(
                 tab, "New Footage Request", "There is no partner agency on record yet: a request needs the agency "
@@ -104,7 +106,7 @@ class RequestSteps:
         if tab.current is None:
             return
         rid = tab.current.id
-        overridden = svc.overridden_rules(tab.session, rid)
+        overridden = reads_svc.overridden_rules(tab.session, rid)
         failed = [r for r in svc.check_request(tab.conn, rid, tab.clock())
                   if not r.ok and r.overridable and r.rule not in overridden]
         if not failed:
@@ -128,7 +130,7 @@ class RequestSteps:
             return
         rid = tab.current.id
         try:
-            preview = svc.send_preview(tab.session, rid, tab.arrays(), tab.clock())
+            preview = recipients_svc.send_preview(tab.session, rid, tab.arrays(), tab.clock())
         except (svc.RequestError, PermissionDenied) as exc:
             QMessageBox.warning(tab, "Send", str(exc))
             return
@@ -142,7 +144,7 @@ class RequestSteps:
                 f"({count(plan.opted_out_owners, 'opted-out owner')} left out). Print the letters or export the "
                 "notices CSV.", 8000)
 
-    def confirm_send(self, request_id: int, preview: svc.SendPreview) -> bool:
+    def confirm_send(self, request_id: int, preview: recipients_svc.SendPreview) -> bool:
         """Sending cannot be undone: say how many owners will be contacted and how, and ask."""
         ways = [f"{n:,} {HOW.get(pref, f'by {pref}' if pref else 'with no way to reach them')}"
                 for pref, n in sorted(preview.by_preference.items(), key=lambda kv: -kv[1])]

@@ -36,6 +36,9 @@ from app.core.request_records import RequestRecord
 from app.core.wording import count
 from app.models.recipient_table_model import ANSWER_LABELS, COL_ANSWER, COL_RANK, HEADERS, RecipientTableModel
 from app.models.request_table_model import STATE_LABELS, IdRole, RequestProxyModel, RequestTableModel, state_label
+from app.services.requests import reads as reads_svc
+from app.services.requests import recipients as recipients_svc
+from app.services.requests import responses as responses_svc
 from app.services.requests import workflow as svc
 from app.services.requests.approval import OverrideReasonError
 from app.services.session import PermissionDenied
@@ -280,7 +283,7 @@ class RequestsTab(QWidget):
             return
         self.stack.allow()
         keep = self.current.id if self.current else None
-        self.model.set_rows(svc.list_requests(self.session, self.current_states()))
+        self.model.set_rows(reads_svc.list_requests(self.session, self.current_states()))
         if keep is not None and not self.select_request(keep):
             # Out of the filter now (e.g. just resolved): keep its detail in view until another is chosen.
             self.show_request(keep)
@@ -311,7 +314,7 @@ class RequestsTab(QWidget):
         self.show_request(index.data(IdRole) if index.isValid() else None)
 
     def show_request(self, request_id: int | None) -> None:
-        self.current = svc.get_request(self.session, request_id) if request_id is not None else None
+        self.current = reads_svc.get_request(self.session, request_id) if request_id is not None else None
         rec = self.current
         if rec is None:
             self.summary.setText("Select a request, or make a new one with Ctrl+N.")
@@ -321,9 +324,9 @@ class RequestsTab(QWidget):
             self.recipient_counts.setText("")
             self._update_buttons()
             return
-        agency = svc.agency_name(self.session, rec.agency_id)
+        agency = reads_svc.agency_name(self.session, rec.agency_id)
         results = svc.check_request(self.conn, rec.id, self.clock())
-        overridden = svc.overridden_rules(self.session, rec.id)
+        overridden = reads_svc.overridden_rules(self.session, rec.id)
         failed = [r for r in results if not r.ok]
         rules = "every rule met" if not failed else "; ".join(
             f"{r.label} {'(overridden)' if r.rule in overridden else 'NOT MET'}" for r in failed)
@@ -335,8 +338,8 @@ class RequestsTab(QWidget):
             f"Window {timefmt.span(rec.window_start, rec.window_end)}"
             f" · area {rec.fence.area_sq_mi():.3f} sq mi · {rules}"
             + (f"<br>Expires {timefmt.short(rec.expires_at)}" if rec.expires_at and rec.state == S.SENT else ""))
-        self.area_view.set_area(rec.fence, svc.recipient_points(self.session, rec.id),
-                                svc.incident_point(self.session, rec.incident_id))
+        self.area_view.set_area(rec.fence, recipients_svc.recipient_points(self.session, rec.id),
+                                reads_svc.incident_point(self.session, rec.incident_id))
         self.refresh_history()
         self.refresh_recipients()
         self._update_buttons()
@@ -347,22 +350,22 @@ class RequestsTab(QWidget):
         if rec is None:
             return
         self.timeline.clear()
-        for t in svc.timeline(self.session, rec.id):
+        for t in reads_svc.timeline(self.session, rec.id):
             step = (f"{STATE_LABELS[S(t.from_state)]} → " if t.from_state and t.from_state != t.to_state else "")
             what = "Approved" if t.from_state == t.to_state else step + STATE_LABELS[S(t.to_state)]
             said = t.reason if t.reason and t.reason.casefold() != what.casefold() else ""  # not "Approved — approved"
             self.timeline.addItem(f"{timefmt.short(t.at)} · {t.actor} · {what}" + (f" — {said}" if said else ""))
-        for rule, reason, who, at in svc.overrides(self.session, rec.id):
+        for rule, reason, who, at in reads_svc.overrides(self.session, rec.id):
             self.timeline.addItem(f"{timefmt.short(at)} · {who} · Override of {rule} — {reason}")
         if self.session.can(Permission.RECORD_RESPONSE):
-            for at, who, text in svc.answer_history(self.session, rec.id):
+            for at, who, text in responses_svc.answer_history(self.session, rec.id):
                 self.timeline.addItem(f"{timefmt.short(at)} · {who} · {text}")
 
     def refresh_recipients(self) -> None:
         if self.current is None:
             return
         keep = self.recipients.currentIndex().row()
-        rows = svc.recipient_view(self.session, self.current.id)
+        rows = recipients_svc.recipient_view(self.session, self.current.id)
         self.recipient_model.set_rows(rows)
         if rows and not self._columns_sized:
             self.recipients.resizeColumnsToContents()
