@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 from app import APP_NAME
 from app.context import AppContext
 from app.paths import Paths
-from app.store import db
+from app.store import backup_copies, db, write_gate
 
 log = logging.getLogger(__name__)
 Btn = QMessageBox.StandardButton
@@ -37,8 +37,8 @@ def open_store_interactive(paths: Paths, ask: Ask) -> sqlite3.Connection | None:
                 db.describe_failure(exc, paths.db_path) if isinstance(exc, sqlite3.Error) and
                 db.describe_failure(exc, paths.db_path) else f"{paths.db_path}: {exc}")
             return None
-        refusal = db.write_refusal(conn)
-        if refusal is None or refusal[0] != db.FAILED:
+        refusal = write_gate.write_refusal(conn)
+        if refusal is None or refusal[0] != write_gate.FAILED:
             return conn
         conn.close()
         log.error("%s", refusal[1])
@@ -48,14 +48,15 @@ def open_store_interactive(paths: Paths, ask: Ask) -> sqlite3.Connection | None:
 
 def _offer_backup(paths: Paths, ask: Ask, problem: str) -> bool:
     """Ask to restore the newest backup; True if it was restored (open again), False to give up."""
-    backup = db.latest_backup(paths.backup_dir)
+    backup = backup_copies.latest_backup(paths.backup_dir)
     if backup is None:
         ask(QMessageBox.Icon.Critical, f"{APP_NAME} cannot open its database",
             f"{problem}\n\nThere is no backup to restore. Move the file aside to start afresh, or open "
             "another data folder with --data-dir.")
         return False
     answer = ask(QMessageBox.Icon.Critical, f"{APP_NAME} cannot open its database",
-                 f"{problem}\n\nRestore the most recent backup?\n{backup.name}\nmade {db.backup_age(backup)}\n\n"
+                 f"{problem}\n\nRestore the most recent backup?\n{backup.name}\n"
+                 f"made {backup_copies.backup_age(backup)}\n\n"
                  "The damaged file is kept beside it (renamed), so nothing is deleted; the restore is recorded in "
                  "the audit log.", Btn.Yes | Btn.No, Btn.Yes)
     if answer != Btn.Yes:

@@ -10,7 +10,7 @@ import logging
 import time
 from pathlib import Path
 
-from app.store import db
+from app.store import backup_copies, db, write_gate
 
 log = logging.getLogger(__name__)
 KEEP_LAUNCH_BACKUPS = 5
@@ -22,8 +22,8 @@ def rotate_launch_backup(db_path: Path, backup_dir: Path, *, check: bool = False
     With check, the store's pages are verified first and a damaged store is never copied over a good backup:
     the problem is returned instead. A copy younger than min_age_s is kept as it is (a large store is costly
     to copy on every launch)."""
-    refusal = db.write_refusal(db_path)
-    if refusal is not None and refusal[0] == db.FAILED:
+    refusal = write_gate.write_refusal(db_path)
+    if refusal is not None and refusal[0] == write_gate.FAILED:
         return None  # a store closed to writes is not copied over a good backup (the user was told at the start)
     conn = db.connect(db_path)
     try:
@@ -32,13 +32,13 @@ def rotate_launch_backup(db_path: Path, backup_dir: Path, *, check: bool = False
                 db.check_integrity(conn, db_path)
             except db.CorruptStoreError as exc:
                 log.error("%s", exc)
-                db.mark_failed(db_path, f"the store's integrity check failed ({exc.reason}).")
+                write_gate.mark_failed(db_path, f"the store's integrity check failed ({exc.reason}).")
                 return str(exc)
-            db.mark_checked(db_path)
+            write_gate.mark_checked(db_path)
         launches = sorted(backup_dir.glob("*-launch-*.sqlite3"))
         if launches and min_age_s > 0 and time.time() - launches[-1].stat().st_mtime < min_age_s:
             return None
-        db.backup_copy(conn, db_path, backup_dir, "launch")
+        backup_copies.backup_copy(conn, db_path, backup_dir, "launch")
     finally:
         conn.close()
     launches = sorted(backup_dir.glob("*-launch-*.sqlite3"))

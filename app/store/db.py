@@ -1,4 +1,6 @@
-"""Opening the store: pragmas, private files, versioned migrations with a backup first."""
+"""Opening the store: pragmas, private files, versioned migrations with a backup first, transactions, restore.
+
+The write gate the transactions check is app.store.write_gate; backup copies are app.store.backup_copies."""
 
 from __future__ import annotations
 
@@ -7,12 +9,13 @@ import logging
 import os
 import shutil
 import sqlite3
-import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
+from app.store.backup_copies import backup_age, backup_copy, latest_backup
 from app.store.schema import AUDIT_HEAD_FILE_FROM, MIGRATIONS
+from app.store.write_gate import FAILED, mark_checked, mark_failed, mark_pending, refusal_message, write_refusal
 
 log = logging.getLogger(__name__)
 
@@ -86,50 +89,6 @@ def connect(path: str | os.PathLike[str], *, check_same_thread: bool = True) -> 
         conn.close()  # a file that is not a database: let go of it (a restore must be able to move it aside)
         raise
     return conn
-
-
-# --- the write gate: a store-wide "writes allowed" state every transaction checks -------------------------------
-PENDING, FAILED = "pending", "failed"
-_gate: dict[str, tuple[str, str]] = {}
-_gate_lock = threading.Lock()
-
-
-def _key(path: str | os.PathLike[str]) -> str:
-    return str(Path(path).resolve())
-
-
-def mark_pending(path: str | os.PathLike[str], reason: str) -> None:
-    """Until mark_checked: only transactions that append audit entries and nothing else may commit."""
-    with _gate_lock:
-        if _gate.get(_key(path), ("", ""))[0] != FAILED:
-            _gate[_key(path)] = (PENDING, reason)
-
-
-def mark_failed(path: str | os.PathLike[str], reason: str) -> None:
-    """No transaction may begin on this store in this process any more."""
-    with _gate_lock:
-        _gate[_key(path)] = (FAILED, reason)
-
-
-def mark_checked(path: str | os.PathLike[str]) -> None:
-    with _gate_lock:
-        _gate.pop(_key(path), None)
-
-
-def write_refusal(conn_or_path: sqlite3.Connection | str | os.PathLike[str]) -> tuple[str, str] | None:
-    """(state, reason) if writes to this store are refused or held back, else None."""
-    if isinstance(conn_or_path, sqlite3.Connection):
-        path = getattr(conn_or_path, "store_path", None)
-        if path is None:
-            return None
-        return _gate.get(str(path))
-    return _gate.get(_key(conn_or_path))
-
-
-def refusal_message(state: str, reason: str) -> str:
-    if state == FAILED:
-        return f"Nothing was written: {reason} Canvass writes nothing more to this store."
-    return f"Nothing was written: {reason} Try again when the check has finished."
 
 
 def require_writable(conn: sqlite3.Connection) -> None:
@@ -267,35 +226,6 @@ def check_integrity(conn: sqlite3.Connection, path: Path) -> None:
         raise CorruptStoreError(path, "; ".join(str(r[0]) for r in rows[:3]))
 
 
-def backup_copy(conn: sqlite3.Connection, path: Path, backup_dir: Path, label: str) -> Path:
-    """A consistent copy of the live database (sqlite's online backup, so WAL content is included), with the audit
-    head of that copy in a head file beside it (a restored backup brings its own head)."""
-    backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    target = backup_dir / f"{path.stem}-{label}-{stamp}.sqlite3"
-    old_umask = os.umask(0o077)
-    try:
-        dest = sqlite3.connect(target)
-        try:
-            conn.backup(dest)
-            _write_copy_head(dest, target)
-        finally:
-            dest.close()
-    finally:
-        os.umask(old_umask)
-    return target
-
-
-def _write_copy_head(conn: sqlite3.Connection, target: Path) -> None:
-    from app.store import audit, audit_head
-
-    try:
-        head = audit.current_head(conn)
-    except sqlite3.Error:  # a copy taken before the audit log existed
-        return
-    audit_head.write_head(target, head)
-
-
 def migrate(conn: sqlite3.Connection, path: Path, backup_dir: Path | None = None,
             migrations: list[str] | None = None) -> int:
     """Bring the schema up to date, one transaction per step. Returns the number of steps applied."""
@@ -376,23 +306,6 @@ def prior_store_evidence(path: Path, backup_dir: Path) -> list[str]:
     if audit_head.head_path(path).exists():
         found.append(f"the audit head file {audit_head.head_path(path).name}")
     return found
-
-
-def backup_age(backup: Path, now: float | None = None) -> str:
-    """“3 hours ago (2026-12-01 16:02 UTC)”: how old a backup is, for the restore question."""
-    import time
-
-    mtime = backup.stat().st_mtime
-    seconds = max(0.0, (now if now is not None else time.time()) - mtime)
-    if seconds < 90:
-        ago = "just now"
-    elif seconds < 5400:
-        ago = f"{round(seconds / 60)} minutes ago"
-    elif seconds < 36 * 3600:
-        ago = f"{round(seconds / 3600)} hours ago"
-    else:
-        ago = f"{round(seconds / 86400)} days ago"
-    return f"{ago} ({datetime.fromtimestamp(mtime, timezone.utc).strftime('%Y-%m-%d %H:%M UTC')})"
 
 
 def _refuse_fresh_over_history(path: Path, backup_dir: Path) -> None:
@@ -483,13 +396,6 @@ def _check_audit_head(conn: sqlite3.Connection, path: Path, version_before: int)
         log.error("the audit head file %s could not be written: %s", hp, exc)
 
 
-def latest_backup(backup_dir: Path) -> Path | None:
-    if not backup_dir.is_dir():
-        return None
-    backups = sorted(backup_dir.glob("*.sqlite3"), key=lambda p: p.stat().st_mtime)
-    return backups[-1] if backups else None
-
-
 def restore_backup(backup: Path, path: Path) -> None:
     """Replace a broken database by a backup; the broken file and its head file are kept aside, never deleted.
 
@@ -524,5 +430,3 @@ def restore_backup(backup: Path, path: Path) -> None:
         log.error("recording the restore of %s failed: %s", backup, exc)
     finally:
         conn.close()
-
-

@@ -11,7 +11,7 @@ from app import paths as app_paths
 from app.context import AppContext
 from app.core.records import Role
 from app.services.session import Session, User
-from app.store import db
+from app.store import backup_copies, db
 from app.store.backups import rotate_launch_backup
 from app.views.data import store_check
 from app.views.main_window import MainWindow
@@ -50,7 +50,7 @@ def _damaged_store(tmp_path: Path) -> app_paths.Paths:
     with db.transaction(conn):
         conn.executemany("INSERT INTO settings (key, value, changed_at) VALUES (?, ?, '2026-01-01T00:00:00Z')",
                          [(f"k{i}", "x" * 200) for i in range(4000)])
-    db.backup_copy(conn, paths.db_path, paths.backup_dir, "launch")
+    backup_copies.backup_copy(conn, paths.db_path, paths.backup_dir, "launch")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     data = bytearray(paths.db_path.read_bytes())
@@ -84,10 +84,10 @@ def test_large_store_damage_found_after_start_and_never_backed_up(tmp_path: Path
 def test_offer_restore_closes_and_restarts_on_the_backup(qtbot, qsettings, tmp_path, monkeypatch) -> None:  # noqa: ANN001
     window = _window(qtbot, tmp_path, defer=False)
     window.show()
-    db.backup_copy(window.ctx.conn, window.ctx.paths.db_path, window.ctx.paths.backup_dir, "launch")
+    backup_copies.backup_copy(window.ctx.conn, window.ctx.paths.db_path, window.ctx.paths.backup_dir, "launch")
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     store_check.offer_restore(window, "The database cannot be read: page 20 is damaged")
-    assert window.restore_on_exit == db.latest_backup(window.ctx.paths.backup_dir)
+    assert window.restore_on_exit == backup_copies.latest_backup(window.ctx.paths.backup_dir)
     assert window.restart_args == ["--data-dir", str(window.ctx.paths.data_dir)]
     assert not window.isVisible()
     window.ctx.conn.close()

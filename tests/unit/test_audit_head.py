@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app import paths as app_paths
-from app.store import audit, audit_head, db
+from app.store import audit, audit_head, backup_copies, db, write_gate
 from app.store.schema import MIGRATIONS
 
 
@@ -59,7 +59,7 @@ def test_backups_carry_their_own_head(p: app_paths.Paths) -> None:
     conn = db.open_store(p.db_path, p.backup_dir)
     try:
         _append(conn, 2)
-        copy = db.backup_copy(conn, p.db_path, p.backup_dir, "launch")
+        copy = backup_copies.backup_copy(conn, p.db_path, p.backup_dir, "launch")
         _append(conn, 2)
     finally:
         conn.close()
@@ -89,8 +89,8 @@ def test_a_log_that_no_longer_reaches_its_head_closes_the_store(p: app_paths.Pat
         raw.close()
     conn = db.open_store(p.db_path, p.backup_dir)
     try:
-        state, reason = db.write_refusal(conn)
-        assert state == db.FAILED and "does not match its head file" in reason
+        state, reason = write_gate.write_refusal(conn)
+        assert state == write_gate.FAILED and "does not match its head file" in reason
         with pytest.raises(db.StoreNotWritable):
             _append(conn, 1)
     finally:
@@ -106,7 +106,7 @@ def test_a_store_from_before_head_files_is_anchored_once_and_says_so(p: app_path
     audit_head.head_path(p.db_path).unlink()  # it did not exist before this version
     conn = db.open_store(p.db_path, p.backup_dir)
     try:
-        assert db.write_refusal(conn) is None
+        assert write_gate.write_refusal(conn) is None
         last = conn.execute("SELECT action, details FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
         assert last[0] == "audit_head_anchored" and json.loads(last[1])["anchored_seq"] == 1
         assert audit_head.read_head(p.db_path) == audit.current_head(conn)

@@ -10,9 +10,9 @@ import pytest
 
 from app import paths as app_paths
 from app.store import audit
+from app.store.backup_copies import backup_copy
 from app.store.db import (
     NewerStoreError,
-    backup_copy,
     connect,
     migrate,
     open_store,

@@ -15,7 +15,7 @@ import pytest
 from app import cli
 from app import paths as app_paths
 from app.paths import DB_NAME
-from app.store import audit, audit_head, db
+from app.store import audit, audit_head, backup_copies, db, write_gate
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = "id,lat,lon,kind\nc1,39.30,-76.61,doorbell\nc2,39.31,-76.62,floodlight\n"
@@ -29,7 +29,7 @@ def _store(data: Path, cameras: int = 0) -> app_paths.Paths:
         conn.executemany("INSERT INTO cameras (lat, lon, kind, source, registered_on, label) VALUES "
                          "(?, ?, 'doorbell', 'imported', '2026-01-01T00:00:00Z', ?)",
                          [(39 + i * 1e-5, -76, "x" * 100) for i in range(cameras)])
-    db.backup_copy(conn, p.db_path, p.backup_dir, "launch")
+    backup_copies.backup_copy(conn, p.db_path, p.backup_dir, "launch")
     conn.close()
     return p
 
@@ -90,7 +90,7 @@ def test_pending_check_lets_only_audit_entries_through(tmp_path: Path, monkeypat
                 conn.execute("DELETE FROM cameras")
                 audit.append(conn, "ana", "camera_delete", "cameras", {})
         assert _count(p.db_path) == 10
-        db.mark_checked(p.db_path)
+        write_gate.mark_checked(p.db_path)
         with db.transaction(conn):
             conn.execute("DELETE FROM cameras WHERE id = 1")
         assert _count(p.db_path) == 9

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMessageBox
 
 from app import APP_NAME
-from app.store import db
+from app.store import backup_copies, db
 from app.store.backups import rotate_launch_backup
 from app.workers.jobs import run_task
 
@@ -37,7 +37,7 @@ def start(window: MainWindow) -> None:
 
 def offer_restore(window: MainWindow, problem: str) -> None:
     paths = window.ctx.paths
-    backup = db.latest_backup(paths.backup_dir)
+    backup = backup_copies.latest_backup(paths.backup_dir)
     if backup is None:
         QMessageBox.critical(window, f"{APP_NAME}: the database is damaged",
                              f"{problem}\n\nThere is no backup to restore. Export what you need now (File ▸ Export), "

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.store import db
+from app.store import write_gate
 from app.views.widgets import files
 from tests.ui.registry.test_import_flow import camera_count, shown
 
@@ -16,7 +16,7 @@ def test_import_into_a_store_that_failed_its_check_is_refused(make_window, qtbot
     monkeypatch.setattr(files, "choose_open_file", lambda *a: path)
     window = shown(qtbot, make_window(role="analyst", name="ana"))
     # What the launch check does when it finds damaged pages in a large store after the window opened.
-    db.mark_failed(window.ctx.paths.db_path, "the store's integrity check failed (page 20 is damaged).")
+    write_gate.mark_failed(window.ctx.paths.db_path, "the store's integrity check failed (page 20 is damaged).")
     controller = window.features["import"]
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: controller.message is not None or (controller.dialog is not None
