@@ -15,14 +15,12 @@ from typing import Any
 
 from app.core.records import Consent, ContactPreference, Owner
 from app.io.mapping import check_mapping, guess_mapping
-from app.io.pipeline import (  # noqa: F401 - ImportResult and NothingToImport are part of this module's interface
+from app.io.pipeline import import_file, validate_file, write_validation
+from app.io.pipeline_types import (  # noqa: F401 - ImportResult and NothingToImport are part of this module's interface
     ImportResult,
     NothingToImport,
     RecordKind,
     Validation,
-    import_file,
-    validate_file,
-    write_validation,
 )
 from app.io.source import Source
 from app.io.validate import ChunkValidator, ValidChunk

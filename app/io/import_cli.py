@@ -17,7 +17,8 @@ from app import paths as app_paths
 from app.core.records import CameraKind
 from app.io.cli_actor import cli_actor
 from app.io.mapping import DEFAULT_KIND, MappingError, merge_mapping, parse_mapping_json
-from app.io.pipeline import ImportStopped, import_file
+from app.io.pipeline import import_file
+from app.io.pipeline_types import ImportStopped
 from app.io.readers import SourceError, open_source
 from app.io.record_kinds import record_kind
 from app.store.db import StoreError, describe_failure, open_store, require_writable

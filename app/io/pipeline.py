@@ -10,7 +10,8 @@ by the rows kept: at most ``QUEUE_CHUNKS`` chunks are in flight, the report keep
 detail (it counts the rest), and a file whose first ``PREFIX_ROWS`` rows (or ``PREFIX_BYTES``) hold nothing that
 can be a record is given up on with a clear message instead of being read to its end.
 
-Plugging in a record kind (agencies, community posts, ...): describe it with a ``RecordKind``::
+Plugging in a record kind (agencies, community posts, ...): describe it with a ``RecordKind``
+(``app.io.pipeline_types``, with the report and result types)::
 
     AGENCIES = row_kind(
         "agencies",                             # `canvass import FILE --records agencies`
@@ -21,9 +22,10 @@ Plugging in a record kind (agencies, community posts, ...): describe it with a `
     )
     report, result = import_file(open_source(path), AGENCIES, mapping, conn, actor)
 
-``row_kind`` builds the chunk validator from the per-row function; a kind that needs speed (cameras: numpy over
-whole columns, see ``app.io.camera_import.CAMERAS``) gives its own ``new_validator``/``new_writer`` instead. The
-validator may raise nothing for bad values: every problem is a ``RowIssue`` in the report, never a traceback.
+``row_kind`` (``app.io.row_kind``) builds the chunk validator from the per-row function; a kind that needs speed
+(cameras: numpy over whole columns, see ``app.io.camera_import.CAMERAS``) gives its own ``new_validator``/``new_writer``
+instead. The validator may raise nothing for bad values: every problem is a ``RowIssue`` in the report, never
+a traceback.
 """
 
 from __future__ import annotations
@@ -33,12 +35,21 @@ import gc
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Sequence, Sized
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from app.core.records import to_iso, utc_now
-from app.io.source import Chunk, Source, SourceError
+from app.io.pipeline_types import (
+    SAMPLE_ROWS,
+    ChunkValidator,
+    ImportResult,
+    ImportStopped,
+    NothingToImport,
+    RecordKind,
+    Validation,
+    Writer,
+)
+from app.io.source import Source
 from app.store import audit
 from app.store import import_batches as batches
 from app.store.db import connect, require_writable, transaction
@@ -46,165 +57,9 @@ from app.store.db import connect, require_writable, transaction
 Progress = Callable[[int, int], None]
 Check = Callable[[], None]
 
-MAX_ISSUES = 10_000      # bad rows (and notes) kept in detail; the rest are counted
-SAMPLE_ROWS = 100        # valid rows kept as a sample of what will be stored (the preview shows them)
 PREFIX_ROWS = 10_000     # give up on a file whose first rows hold nothing that can be a record ...
 PREFIX_BYTES = 32 << 20  # ... or whose first 32 MB do not
 QUEUE_CHUNKS = 2         # validated chunks waiting for the writer (memory bound)
-
-
-class NothingToImport(ValueError):
-    """Nothing to write: no valid rows."""
-
-
-class ImportStopped(SourceError):
-    """Reading stopped early: a bounded prefix of the file held nothing that can be a record."""
-
-
-@dataclass(frozen=True)
-class RowIssue:
-    """A rejected row (or a note on an accepted one): where it is in the file and what is wrong."""
-
-    line: int
-    reason: str
-    feature: int | None = None
-
-    @property
-    def where(self) -> str:
-        return f"line {self.line}" + (f" (feature {self.feature})" if self.feature is not None else "")
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.reason}"
-
-
-@dataclass
-class Validation:
-    """What a file holds under one mapping: how many rows, which are valid, every bad row and why (the report).
-
-    chunks holds the valid batches only when they were kept (the preview writes them later); the streaming import
-    writes them as they come and keeps none. bad/notes keep the first MAX_ISSUES; bad_count/notes_count count all.
-    """
-
-    file_name: str
-    format: str
-    sha256: str
-    mapping: dict[str, Any]
-    rows_total: int = 0
-    chunks: list[Any] = field(default_factory=list)
-    bad: list[RowIssue] = field(default_factory=list)
-    notes: list[RowIssue] = field(default_factory=list)
-    owners: list[Any] = field(default_factory=list)
-    file_notes: list[str] = field(default_factory=list)
-    records: str = "cameras"
-    valid_count: int = 0
-    bad_dropped: int = 0
-    notes_dropped: int = 0
-    sample: list[tuple[Any, ...]] = field(default_factory=list)
-    sample_columns: list[str] = field(default_factory=list)
-    stopped: str = ""  # why reading stopped before the end of the file ('' = it did not)
-
-    @property
-    def valid(self) -> int:
-        return self.valid_count if self.valid_count else sum(len(c) for c in self.chunks)
-
-    @property
-    def bad_count(self) -> int:
-        return len(self.bad) + self.bad_dropped
-
-    @property
-    def notes_count(self) -> int:
-        return len(self.notes) + self.notes_dropped
-
-    def trim(self) -> None:
-        """Keep at most MAX_ISSUES issues of each sort in detail."""
-        if len(self.bad) > MAX_ISSUES:
-            self.bad_dropped += len(self.bad) - MAX_ISSUES
-            del self.bad[MAX_ISSUES:]
-        if len(self.notes) > MAX_ISSUES:
-            self.notes_dropped += len(self.notes) - MAX_ISSUES
-            del self.notes[MAX_ISSUES:]
-
-    def summary(self) -> str:
-        text = (f"{self.file_name} ({self.format}): {self.rows_total} rows, {self.valid} valid, "
-                f"{self.bad_count} bad")
-        if self.notes_count:
-            text += f", {self.notes_count} with notes"
-        return text
-
-    def report_lines(self) -> Iterator[str]:
-        """The validation report: counts, file notes, then one line per bad row ('line N: reason')."""
-        yield self.summary()
-        for note in self.file_notes:
-            yield f"note: {note}"
-        if self.stopped:
-            yield f"stopped: {self.stopped}"
-        for issue in self.bad:
-            yield str(issue)
-        if self.bad_dropped:
-            yield f"... and {self.bad_dropped} more bad rows (only the first {MAX_ISSUES} are listed)"
-        for issue in self.notes:
-            yield f"{issue.where}: note: {issue.reason}"
-        if self.notes_dropped:
-            yield f"... and {self.notes_dropped} more notes"
-
-
-Report = Validation
-
-
-class ChunkValidator(Protocol):
-    """Validates chunk after chunk (it may remember earlier chunks: duplicate ids)."""
-
-    def feed(self, chunk: Chunk, report: Validation) -> Sized | None:
-        """Append the chunk's bad rows and notes to the report, add its rows to rows_total; return the valid batch."""
-
-    def file_notes(self) -> list[str]:
-        """Remarks on the whole file once it has been read."""
-
-
-class Writer(Protocol):
-    def start(self, estimated_rows: int) -> None:
-        """Called once, inside the transaction, before the first batch (drop indexes for a bulk load here)."""
-
-    def write(self, batch: Any) -> None:  # noqa: ANN401 - the kind's own batch type
-        ...
-
-    def finish(self) -> dict[str, Any]:
-        """Called once after the last batch (rebuild indexes); returns details for the audit entry."""
-
-
-@dataclass(frozen=True)
-class RecordKind:
-    """What the pipeline needs to know about one kind of record."""
-
-    name: str                                   # plural noun: "cameras", "agencies", "posts"
-    fields: Sequence[str]
-    guess_mapping: Callable[[list[str]], dict[str, Any]]
-    check_mapping: Callable[[dict[str, Any], list[str]], None]
-    new_validator: Callable[[dict[str, Any], list[str], sqlite3.Connection | None], ChunkValidator]
-    new_writer: Callable[[sqlite3.Connection, int, str, Validation], Writer]
-    sample_columns: Sequence[str] = ()
-    sample_rows: Callable[[Any, int], list[tuple[Any, ...]]] | None = None  # (batch, limit) -> rows as stored
-
-
-@dataclass
-class ImportResult:
-    batch_id: int
-    imported: int
-    rejected: int
-    rows_total: int
-    owners_created: int = 0
-    first_id: int | None = None
-    last_id: int | None = None
-    details: dict[str, Any] = field(default_factory=dict)
-    records: str = "cameras"
-
-    def summary(self) -> str:
-        text = f"Imported {self.imported} {self.records} (batch {self.batch_id})"
-        if self.rejected:
-            text += f"; {self.rejected} bad rows left out"
-        if self.owners_created:
-            text += f"; {self.owners_created} owners created"
-        return text + "."
 
 
 @contextlib.contextmanager
@@ -464,95 +319,3 @@ def _db_file(conn: sqlite3.Connection) -> str:
     row = conn.execute("PRAGMA database_list").fetchone()
     return str(row[2]) if row and row[2] else ""
 
-
-# --- a kind from a per-row validator -------------------------------------------------------------------------
-@dataclass
-class RowBatch:
-    records: list[Any]
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-
-class _RowValidator:
-    def __init__(self, mapping: dict[str, Any], columns: list[str], fields: Sequence[str],
-                 validate_row: Callable[[dict[str, Any]], Any]) -> None:
-        index = {c: i for i, c in enumerate(columns)}
-        self._picks: list[tuple[str, list[int]]] = []
-        for fld in fields:
-            value = mapping.get(fld)
-            names = [value] if isinstance(value, str) else list(value or [])
-            self._picks.append((fld, [index[n] for n in names if n in index]))
-        self._validate = validate_row
-
-    def feed(self, chunk: Chunk, report: Validation) -> RowBatch:
-        out: list[Any] = []
-        for i, row in enumerate(chunk.rows):
-            if i in chunk.blank:
-                continue
-            report.rows_total += 1
-            feature = chunk.features[i] if chunk.features is not None else None
-            if i in chunk.problems:
-                report.bad.append(RowIssue(chunk.line(i), chunk.problems[i], feature))
-                continue
-            values: dict[str, Any] = {}
-            for fld, idx in self._picks:
-                values[fld] = next((row[j] for j in idx if row[j] not in (None, "")), None) if idx else None
-            try:
-                out.append(self._validate(values))
-            except (ValueError, TypeError, OverflowError) as exc:
-                report.bad.append(RowIssue(chunk.line(i), str(exc) or exc.__class__.__name__, feature))
-        return RowBatch(out)
-
-    def file_notes(self) -> list[str]:
-        return []
-
-
-class _RowWriter:
-    def __init__(self, conn: sqlite3.Connection, batch_id: int,
-                 write_rows: Callable[[sqlite3.Connection, list[Any], int], None]) -> None:
-        self.conn, self.batch_id, self._write = conn, batch_id, write_rows
-        self.count = 0
-
-    def start(self, estimated_rows: int) -> None:
-        pass
-
-    def write(self, batch: RowBatch) -> None:
-        self._write(self.conn, batch.records, self.batch_id)
-        self.count += len(batch)
-
-    def finish(self) -> dict[str, Any]:
-        return {"written": self.count}
-
-
-def row_kind(name: str, *, fields: Sequence[str], guess_mapping: Callable[[list[str]], dict[str, Any]],
-             validate_row: Callable[[dict[str, Any]], Any],
-             write_rows: Callable[[sqlite3.Connection, list[Any], int], None],
-             check_mapping: Callable[[dict[str, Any], list[str]], None] | None = None,
-             sample_columns: Sequence[str] = (),
-             sample_row: Callable[[Any], tuple[Any, ...]] | None = None) -> RecordKind:
-    """A RecordKind validated row by row: validate_row({field: raw value}) returns the record or raises ValueError."""
-
-    def check(mapping: dict[str, Any], columns: list[str]) -> None:
-        from app.io.mapping import MappingError, columns_of
-
-        for key, value in mapping.items():
-            if key in ("encoding",):
-                continue
-            if key not in fields:
-                raise MappingError(f"unknown field {key!r} in the mapping (fields: {', '.join(fields)})")
-            for col in columns_of(value):
-                if col not in columns:
-                    raise MappingError(f"column {col!r} (mapped to {key}) is not in the file; its columns are: "
-                                       + ", ".join(columns))
-        if check_mapping is not None:
-            check_mapping(mapping, columns)
-
-    def sample(batch: RowBatch, limit: int) -> list[tuple[Any, ...]]:
-        return [sample_row(r) for r in batch.records[:limit]] if sample_row is not None else []
-
-    return RecordKind(
-        name, list(fields), guess_mapping, check,
-        lambda mapping, columns, _conn: _RowValidator(mapping, columns, fields, validate_row),
-        lambda conn, batch_id, _now, _report: _RowWriter(conn, batch_id, write_rows),
-        tuple(sample_columns), sample if sample_row is not None else None)

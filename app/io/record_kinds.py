@@ -10,8 +10,9 @@ from collections.abc import Sized
 from typing import Any
 
 from app.io import agency_records, post_records
-from app.io.pipeline import RecordKind, RowBatch, RowIssue, Validation
+from app.io.pipeline_types import RecordKind, RowIssue, Validation
 from app.io.record_import import RecordSpec, RowContext, row_values
+from app.io.row_kind import RowBatch
 from app.io.source import Chunk
 
 SPECS: dict[str, RecordSpec] = {"agencies": agency_records.SPEC, "posts": post_records.SPEC}

@@ -18,7 +18,7 @@ import numpy as np
 
 from app.core.validators import MAX_RANGE_M, MAX_RETENTION_DAYS
 from app.io.mapping import FIELD_LABELS, OWNER_FIELDS, Plan, make_plan
-from app.io.pipeline import RowIssue, Validation
+from app.io.pipeline_types import RowIssue, Validation
 from app.io.source import Chunk
 from app.io.values import (
     CONTROL,

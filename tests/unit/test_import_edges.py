@@ -12,7 +12,7 @@ from app.core.records import Camera, CameraKind
 from app.core.validators import validate_camera
 from app.io.camera_import import validate_source
 from app.io.mapping import guess_mapping
-from app.io.pipeline import Validation
+from app.io.pipeline_types import Validation
 from app.io.readers import SourceError, open_source
 from app.io.values import parse_number
 

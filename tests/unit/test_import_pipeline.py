@@ -11,8 +11,10 @@ import pytest
 
 from app.io import pipeline
 from app.io.camera_import import CAMERAS
-from app.io.pipeline import ImportStopped, import_file, row_kind, validate_file
+from app.io.pipeline import import_file, validate_file
+from app.io.pipeline_types import MAX_ISSUES, ImportStopped
 from app.io.readers import open_source
+from app.io.row_kind import row_kind
 from app.store.db import open_store
 
 
@@ -57,7 +59,7 @@ def test_streamed_import_spanning_chunks_writes_every_row_and_one_audit_entry(tm
     report2, result2 = import_file(open_source(path), CAMERAS, report.mapping, conn, "tester")
     assert result2 is None and report2.valid == 0 and report2.bad_count == 45_000
     assert report2.bad[0].reason == "id 'c0' is already in the registry (camera 1)"
-    assert len(report2.bad) == pipeline.MAX_ISSUES or report2.bad_count <= pipeline.MAX_ISSUES
+    assert len(report2.bad) == MAX_ISSUES or report2.bad_count <= MAX_ISSUES
     assert _count(conn) == 45_000
 
 

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from app.core.permissions import Permission
 from app.io.mapping import MappingError
-from app.io.pipeline import Validation, validate_file, write_validation
+from app.io.pipeline import validate_file, write_validation
+from app.io.pipeline_types import Validation
 from app.io.readers import Source, SourceError, open_source
 from app.io.record_kinds import KINDS, SPECS
 from app.services.session import PermissionDenied, Session

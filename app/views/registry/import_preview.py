@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.core.records import CAMERA_KIND_LABELS, CameraKind
 from app.io.mapping import FIELD_LABELS, FIELDS, columns_of, signature
-from app.io.pipeline import SAMPLE_ROWS, RowIssue, Validation
+from app.io.pipeline_types import SAMPLE_ROWS, RowIssue, Validation
 from app.models.import_sample_table_model import ImportSampleTableModel
 from app.views.dialogs.user_guide import help_button
 from app.views.widgets.state import PreservedState
