@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from app.core import coverage as cov
+from app.core.coverage_grid import Grid, Rings, grid_for_box, rasterise_rings
+from app.core.coverage_views import Wedges
 from app.core.districts import NO_DISTRICT, district_label
 from app.core.fence import fence_from_json
 from app.core.insights import PUBLISHED_AVAILABLE, PUBLISHED_USEFUL
@@ -444,15 +446,15 @@ def _coverage_section(conn: sqlite3.Connection, p: q.Period, agency_id: int | No
         sec.add("cameras", "Active cameras", 0)
         sec.notes.append("No cameras: no coverage to report.")
         return sec
-    grid = cov.grid_for_box(*box, cell_m=cell_m)
+    grid = grid_for_box(*box, cell_m=cell_m)
     cams = cameras_near(conn, box, p.end)
     mask = None
     if geom is not None:
         rings = [np.array(r, dtype=np.float64)[:, ::-1] for r in _rings(geom)]
         lat_lon = np.concatenate(rings)
         offsets = np.concatenate([[0], np.cumsum([len(r) for r in rings])])
-        mask = cov.rasterise_rings(grid, cov.Rings.from_latlon(grid, lat_lon, offsets))
-    w = cov.Wedges.from_latlon(grid, cams[:, 0], cams[:, 1], cams[:, 2], cams[:, 3], cams[:, 4])
+        mask = rasterise_rings(grid, Rings.from_latlon(grid, lat_lon, offsets))
+    w = Wedges.from_latlon(grid, cams[:, 0], cams[:, 1], cams[:, 2], cams[:, 3], cams[:, 4])
     inc = q.incidents_in(conn, p, agency_id)
     buildings = building_rings(conn, grid)
     if buildings is None:
@@ -491,7 +493,7 @@ def _coverage_section(conn: sqlite3.Connection, p: q.Period, agency_id: int | No
     return sec
 
 
-def building_rings(conn: sqlite3.Connection, grid: cov.Grid) -> cov.Rings | None:
+def building_rings(conn: sqlite3.Connection, grid: Grid) -> Rings | None:
     """Building outlines of the store's vector base map that touch the grid; None when the store has none."""
     from app.core.basemap import AREA_KINDS
     from app.store.basemap import load_vector
@@ -505,8 +507,8 @@ def building_rings(conn: sqlite3.Connection, grid: cov.Grid) -> cov.Rings | None
                              bm.areas.code == AREA_KINDS.index("building"))
 
 
-def buildings_on_grid(grid: cov.Grid, x_merc: np.ndarray, y_merc: np.ndarray, start: np.ndarray,
-                      is_building: np.ndarray) -> cov.Rings | None:
+def buildings_on_grid(grid: Grid, x_merc: np.ndarray, y_merc: np.ndarray, start: np.ndarray,
+                      is_building: np.ndarray) -> Rings | None:
     """The building rings (Web Mercator features end to end, ``start`` offsets) inside the grid, on its projection."""
     from app.core import geo
 
@@ -527,4 +529,4 @@ def buildings_on_grid(grid: cov.Grid, x_merc: np.ndarray, y_merc: np.ndarray, st
         return None
     sel = touching[owner]
     lengths = lengths[touching]
-    return cov.Rings(np.column_stack([xs[sel], ys[sel]]), np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+    return Rings(np.column_stack([xs[sel], ys[sel]]), np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))

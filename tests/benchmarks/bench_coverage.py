@@ -33,7 +33,8 @@ RUNS = 3
 def world(buildings: bool):  # noqa: ANN201
     import numpy as np
 
-    from app.core import coverage as cv
+    from app.core import coverage_grid as cg
+    from app.core import coverage_views as cw
     from app.core.demo_registry import large_registry
 
     rng = np.random.default_rng(1)
@@ -45,15 +46,15 @@ def world(buildings: bool):  # noqa: ANN201
         size = rng.uniform(8, 25, N_BUILDINGS)
         square = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.float64)
         xy = (np.stack([bx, by], 1)[:, None, :] + square[None] * size[:, None, None]).reshape(-1, 2)
-        rings = cv.Rings(xy, np.arange(0, 4 * N_BUILDINGS + 1, 4, dtype=np.int64))
+        rings = cg.Rings(xy, np.arange(0, 4 * N_BUILDINGS + 1, 4, dtype=np.int64))
         # Half the cameras on a building's front wall (the south side, looking out), as doorbells are.
         on = rng.random(N_CAMERAS) < 0.5
         k = rng.integers(0, N_BUILDINGS, N_CAMERAS)
         x = np.where(on, bx[k] + size[k] * rng.uniform(0.2, 0.8, N_CAMERAS), x)
         y = np.where(on, by[k] + 0.2, y)
-    w = cv.Wedges(x, y, a["heading_deg"].astype(np.float64), a["fov_deg"].astype(np.float64),
+    w = cw.Wedges(x, y, a["heading_deg"].astype(np.float64), a["fov_deg"].astype(np.float64),
                   a["range_m"].astype(np.float64))
-    return cv.grid_for_extent(SIZE_M, SIZE_M, 10.0), w, rings
+    return cg.grid_for_extent(SIZE_M, SIZE_M, 10.0), w, rings
 
 
 def child(case: str) -> None:
@@ -62,6 +63,7 @@ def child(case: str) -> None:
     import numpy as np
 
     from app.core import coverage as cv
+    from app.core import coverage_views as cw
 
     if case == "reference":
         g, _, _ = world(False)
@@ -73,7 +75,7 @@ def child(case: str) -> None:
         g, w, rings = world(case == "buildings")
         t = time.perf_counter()
         if case == "nominal":
-            cv.count_views(g, w, cv.scenarios_for(w, samples=0)[:1])
+            cw.count_views(g, w, cw.scenarios_for(w, samples=0)[:1])
             figure = ""
         else:
             r = cv.analyse(g, w, buildings=rings)

@@ -10,17 +10,19 @@ import numpy as np
 import pytest
 
 from app.core import coverage as cv
+from app.core import coverage_grid as cg
+from app.core import coverage_views as cw
 
 EXACT = {"heading_tol_deg": 0.0, "range_tol": 0.0, "samples": 0}
 
 
-def grid() -> cv.Grid:
-    return cv.grid_for_extent(100, 100, 10)
+def grid() -> cg.Grid:
+    return cg.grid_for_extent(100, 100, 10)
 
 
-def cams(*specs: tuple[float, float, float, float, float]) -> cv.Wedges:
+def cams(*specs: tuple[float, float, float, float, float]) -> cw.Wedges:
     a = np.array(specs, dtype=np.float64).reshape(-1, 5)
-    return cv.Wedges(a[:, 0], a[:, 1], a[:, 2], a[:, 3], a[:, 4])
+    return cw.Wedges(a[:, 0], a[:, 1], a[:, 2], a[:, 3], a[:, 4])
 
 
 def cells(counts: np.ndarray, at_least: int = 1) -> set[tuple[int, int]]:
@@ -66,8 +68,8 @@ def test_camera_facing_away_from_an_incident() -> None:
 
 def test_building_blocks_half_a_wedge() -> None:
     # A wall east of the camera's axis, 10–20 m ahead: cells with centres x 55..95, y 65 are building.
-    wall = cv.Rings.from_list([[(50, 60), (100, 60), (100, 70), (50, 70)]])
-    blocked = cv.rasterise_rings(grid(), wall)
+    wall = cg.Rings.from_list([[(50, 60), (100, 60), (100, 70), (50, 70)]])
+    blocked = cg.rasterise_rings(grid(), wall)
     assert cells(blocked) == {(dx, 15) for dx in (5, 15, 25, 35, 45)}
     r = cv.analyse(grid(), cams((50, 50, 0, 90, 30)), buildings=wall, **EXACT)
     west = {c for c in NORTH_WEDGE if c[0] < 0}
@@ -77,7 +79,7 @@ def test_building_blocks_half_a_wedge() -> None:
 
 
 def test_camera_on_its_own_building_sees_out() -> None:
-    house = cv.Rings.from_list([[(40, 40), (60, 40), (60, 50.5), (40, 50.5)]])   # the camera is inside it
+    house = cg.Rings.from_list([[(40, 40), (60, 40), (60, 50.5), (40, 50.5)]])   # the camera is inside it
     r = cv.analyse(grid(), cams((50, 50, 0, 90, 30)), buildings=house, **EXACT)
     assert cells(r.counts) == NORTH_WEDGE
 
@@ -100,16 +102,16 @@ def test_bands_order_and_unknown_heading() -> None:
 
 
 def test_grid_for_box_and_projection() -> None:
-    g = cv.grid_for_box(39.28, -76.62, 39.30, -76.60, cell_m=10)
+    g = cg.grid_for_box(39.28, -76.62, 39.30, -76.60, cell_m=10)
     assert g.ny == 223 and 170 <= g.nx <= 174                 # 0.02° is 2,224 m north–south, ~1,722 m east–west
     lat, lon = g.to_latlon(*g.to_local(39.29, -76.61))
     assert float(lat) == pytest.approx(39.29) and float(lon) == pytest.approx(-76.61)
     with pytest.raises(ValueError):
-        cv.grid_for_box(39.3, -76.6, 39.2, -76.5)
+        cg.grid_for_box(39.3, -76.6, 39.2, -76.5)
 
 
 def test_public_cells_are_k_anonymous() -> None:
-    g = cv.grid_for_extent(1000, 1000, 10)
+    g = cg.grid_for_extent(1000, 1000, 10)
     xs = [10, 20] + [800 + i for i in range(10)]                # 2 cameras in one 250 m block, 10 in another
     w = cams(*[(x, x, 0, 90, 20) for x in xs])
     r = cv.analyse(g, w, **EXACT)

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from app.core import coverage as cov
+from app.core.coverage_grid import Rings, grid_for_box, rasterise_rings
+from app.core.coverage_views import Wedges
 from app.core.insight_facts import Facts
 from app.core.permissions import Permission
 from app.io.report import Report, build_report
@@ -67,7 +69,7 @@ def coverage_from(db_path: Path, cell_m: float, heading_tol_deg: float, range_to
         box, geom = coverage_area(conn, agency_id, always)
         if box[2] <= box[0]:
             raise ValueError("There are no active cameras and no jurisdiction: there is nothing to analyse.")
-        grid = cov.grid_for_box(*box, cell_m=cell_m)
+        grid = grid_for_box(*box, cell_m=cell_m)
         cams = cameras_near(conn, box, always)
         mask = None
         if geom is not None:
@@ -75,8 +77,8 @@ def coverage_from(db_path: Path, cell_m: float, heading_tol_deg: float, range_to
 
             rings = [np.array(r, dtype=np.float64)[:, ::-1] for r in _rings(geom)]
             offsets = np.concatenate([[0], np.cumsum([len(r) for r in rings])])
-            mask = cov.rasterise_rings(grid, cov.Rings.from_latlon(grid, np.concatenate(rings), offsets))
-        w = cov.Wedges.from_latlon(grid, cams[:, 0], cams[:, 1], cams[:, 2], cams[:, 3], cams[:, 4])
+            mask = rasterise_rings(grid, Rings.from_latlon(grid, np.concatenate(rings), offsets))
+        w = Wedges.from_latlon(grid, cams[:, 0], cams[:, 1], cams[:, 2], cams[:, 3], cams[:, 4])
         inc = q.incidents_in(conn, q.Period("0000-01-01T00:00:00Z", "9999-12-31T00:00:00Z"), agency_id)
         return cov.analyse(grid, w, buildings=building_rings(conn, grid), area_mask=mask,
                            incidents_xy=grid.to_local(inc[:, 0], inc[:, 1]), heading_tol_deg=heading_tol_deg,

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.coverage import CoverageCancelled, CoverageResult
+from app.core.coverage import CoverageResult
+from app.core.coverage_views import CoverageCancelled
 from app.core.insights import InsightData
 from app.plots.dashboard import Dashboard
 from app.services.insights import service
