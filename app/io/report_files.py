@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app.core.report_titles import CHART_TITLES
-from app.io.report import Report
+from app.io.report_model import Report
 from app.io.safe_files import csv_writer
 
 FIGURES_CSV = "transparency-report.csv"

@@ -7,8 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QUrl
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-from app.io.report import Report
 from app.io.report_files import report_html
+from app.io.report_model import Report
 
 PDF_MAX_ROWS = 200   # per table; the CSV beside the PDF holds every row
 

@@ -24,7 +24,8 @@ from app.core.coverage_grid import Rings, grid_for_box, rasterise_rings
 from app.core.coverage_views import Wedges
 from app.core.insight_facts import Facts
 from app.core.permissions import Permission
-from app.io.report import Report, build_report
+from app.io.report import build_report
+from app.io.report_model import Report
 from app.services.requests.policy_settings import get_limits
 from app.services.session import Session
 from app.store import insights as q
@@ -61,7 +62,7 @@ def head_seq(session: Session) -> int:
 def coverage_from(db_path: Path, cell_m: float, heading_tol_deg: float, range_tol: float,
                   agency_id: int | None, progress: Any = None, cancelled: Any = None) -> cov.CoverageResult:
     """The nominal/banded coverage of every active camera over the agency's jurisdiction (or the cameras' extent)."""
-    from app.io.report import building_rings, cameras_near, coverage_area
+    from app.io.report_coverage import building_rings, cameras_near, coverage_area, outer_rings
 
     conn = connect(db_path)
     try:
@@ -73,9 +74,7 @@ def coverage_from(db_path: Path, cell_m: float, heading_tol_deg: float, range_to
         cams = cameras_near(conn, box, always)
         mask = None
         if geom is not None:
-            from app.io.report import _rings
-
-            rings = [np.array(r, dtype=np.float64)[:, ::-1] for r in _rings(geom)]
+            rings = [np.array(r, dtype=np.float64)[:, ::-1] for r in outer_rings(geom)]
             offsets = np.concatenate([[0], np.cumsum([len(r) for r in rings])])
             mask = rasterise_rings(grid, Rings.from_latlon(grid, np.concatenate(rings), offsets))
         w = Wedges.from_latlon(grid, cams[:, 0], cams[:, 1], cams[:, 2], cams[:, 3], cams[:, 4])

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.core.records import to_iso, utc_now
-from app.io.report import Report, ReportCancelled
+from app.io.report_model import Report, ReportCancelled
 from app.services.insights import service
 from app.services.session import PermissionDenied
 from app.views.widgets import files
