@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.core.records import Consent, ContactPreference, Owner
+from app.io.camera_columns import ValidChunk
 from app.io.mapping import check_mapping, guess_mapping
 from app.io.pipeline import import_file, validate_file, write_validation
 from app.io.pipeline_types import (  # noqa: F401 - ImportResult and NothingToImport are part of this module's interface
@@ -23,7 +24,7 @@ from app.io.pipeline_types import (  # noqa: F401 - ImportResult and NothingToIm
     Validation,
 )
 from app.io.source import Source
-from app.io.validate import ChunkValidator, ValidChunk
+from app.io.validate import ChunkValidator
 from app.store import camera_bulk
 from app.store.owners import add_owner
 

@@ -16,8 +16,8 @@ import pytest
 from app.io import camera_import
 from app.io.camera_import import NothingToImport, validate_source, write_import
 from app.io.mapping import MappingError, guess_mapping, merge_mapping
+from app.io.pipeline_types import Validation
 from app.io.readers import SourceError, open_source
-from app.io.validate import Validation
 from app.io.values import parse_direction
 from app.store.db import open_store
 

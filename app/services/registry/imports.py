@@ -14,7 +14,7 @@ from pathlib import Path
 from app.core.permissions import Permission
 from app.io.camera_import import ImportResult, write_import
 from app.io.export import export_cameras
-from app.io.validate import Validation
+from app.io.pipeline_types import Validation
 from app.services.session import Session
 from app.store import audit as audit_store
 from app.store.db import transaction

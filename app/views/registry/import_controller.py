@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.io.camera_import import ImportResult, validate_source
 from app.io.mapping import MappingError, guess_mapping, merge_mapping
+from app.io.pipeline_types import Validation
 from app.io.readers import Source, SourceError, open_source
-from app.io.validate import Validation
 from app.services.registry import imports
 from app.services.session import PermissionDenied
 from app.store.camera_arrays import load_arrays
