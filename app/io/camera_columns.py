@@ -66,11 +66,14 @@ def fast_floats(values: Sequence[Any]) -> np.ndarray | None:
     trusted when it has exactly one finite number per value (numpy reads 'inf' and 'nan', which are refused).
     Numbers that came as numbers (GeoJSON) are taken as they are, when finite.
     """
+    arrow_floats = getattr(values, "floats", None)  # an Arrow-backed CSV column (app.io.arrow_csv) parses itself
+    if arrow_floats is not None:
+        return arrow_floats()
     n = len(values)
     if n == 0:
         return np.empty(0, dtype=np.float64)
     try:
-        if "" not in values and type(values[0]) is str:
+        if type(values[0]) is str:  # (an empty value fails the count below)
             joined = ",".join(values)
             out = None
             if joined.count(",") == n - 1:  # no value holds the separator, so n numbers parsed = every value

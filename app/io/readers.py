@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from app.io import arrow_csv
 from app.io.source import (  # noqa: F401 - re-exported: the readers' shared types live in app.io.source
     _SURROGATE,
     CHUNK_ROWS,
@@ -325,17 +326,59 @@ class CSVSource(Source):
                     part = [c[base:base + size] for c in columns] if count > size else columns
                     yield Chunk(_RowsView(part), first + base, columns=part)
                 continue
+            rows = self._csv_rows(text, count, first)
+            if rows is not None:
+                feed.line += count
+                for base in range(0, count, size):
+                    yield self._text_chunk(rows[base:base + size], first + base, width)
+                continue
             feed.push_text(text)
             yield from self._slow_chunks(feed, size, width, warned)
 
     def _fast_columns(self, text: str, count: int, width: int, first: int) -> list[list[str]] | None:
-        if not self._splittable() or self.dialect.quotechar in text:
+        if not self._splittable():
             return None
         if self.long_lines and any(first <= n < first + count for n in self.long_lines):
             return None
         if self._errors == "surrogateescape" and not text.isascii() and has_bad_bytes(text):
             return None  # (isascii is a flag check: the common all-ASCII block costs nothing here)
+        columns = arrow_csv.read_block(text, count, width, self.dialect)
+        if columns is not None:
+            return columns  # type: ignore[return-value] - Arrow-backed columns of str
+        if self.dialect.quotechar in text:
+            return _split_quoted_columns(text, count, self.delimiter, width, self.dialect)
         return _split_columns(text, count, self.delimiter, width)
+
+    def _csv_rows(self, text: str, count: int, first: int) -> list[list[str]] | None:
+        """The rows of a block with quotes, read by csv.reader in one C loop; None (the careful path then reads it)
+        unless every line is exactly one record: no value spans lines (nor an unclosed quote), no csv error (in
+        strict mode, which errs where the careful reader would explain something), no undecodable byte and no
+        over-long line in it. The careful path gives the same rows, line by line."""
+        if self.long_lines and any(first <= n < first + count for n in self.long_lines):
+            return None
+        if self._errors == "surrogateescape" and not text.isascii() and has_bad_bytes(text):
+            return None
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        if len(lines) != count:
+            return None
+        reader = csv.reader(lines, self.dialect, strict=True)  # strict: a quote open at the end is an error here
+        try:
+            rows = list(reader)
+        except csv.Error:
+            return None
+        if len(rows) != count or reader.line_num != count:
+            return None
+        return rows
+
+    def _text_chunk(self, rows: list[list[str]], first: int, width: int) -> Chunk:
+        """A chunk of csv.reader rows, one per line from `first`, also given column by column (all str)."""
+        chunk = Chunk(rows, first)
+        if set(map(len, rows)) != {width}:
+            _fit_rows(chunk, width)
+        chunk.columns = [list(c) for c in zip(*rows, strict=True)] if rows else None
+        return chunk
 
     def _slow_chunks(self, feed: _LineFeed, size: int, width: int, warned: list[bool]) -> Iterator[Chunk]:
         """Records through csv.reader until the lines taken in are used up (a record may pull in more blocks)."""
@@ -448,6 +491,45 @@ def _split_columns(blob: str, count: int, delim: str, width: int) -> list[list[s
         return None  # a value may be over csv's limit: csv.reader says which row
     flat = body.replace("\n", delim).split(delim)
     return [flat[j::width] for j in range(width)]
+
+
+QUOTED_SHARE = 0.25  # a block with more lines holding quotes than this goes to csv.reader whole
+
+
+def _split_quoted_columns(blob: str, count: int, delim: str, width: int, dialect: Any) -> list[list[str]] | None:
+    """The columns of `count` lines of which a few hold the quote character (a label with a comma in it): those are
+    read by csv.reader, the others split with str methods as in _split_columns. None unless every line is one
+    record with exactly `width` fields — csv.reader is strict here, so a quote left open (or any other doubt)
+    sends the block to the readers that explain it."""
+    if "\r" in blob:
+        if blob.count("\r") != blob.count("\r\n"):
+            return None
+        blob = blob.replace("\r\n", "\n")
+    lines = (blob[:-1] if blob.endswith("\n") else blob).split("\n")
+    quote = dialect.quotechar
+    quoted = [i for i, line in enumerate(lines) if quote in line]
+    if len(lines) != count or len(quoted) > QUOTED_SHARE * count:
+        return None
+    reader = csv.reader([lines[i] for i in quoted], dialect, strict=True)
+    try:
+        records = list(reader)
+    except csv.Error:
+        return None
+    if len(records) != len(quoted) or reader.line_num != len(quoted) or set(map(len, records)) != {width}:
+        return None
+    filler = delim * (width - 1)
+    for i in quoted:
+        lines[i] = filler  # split with the rest as empty fields, then given their values below
+    if set(map(str.count, lines, itertools.repeat(delim))) != {width - 1}:
+        return None
+    if max(map(len, lines)) > csv.field_size_limit():
+        return None
+    flat = delim.join(lines).split(delim)
+    columns = [flat[j::width] for j in range(width)]
+    for i, record in zip(quoted, records, strict=True):
+        for column, value in zip(columns, record, strict=True):
+            column[i] = value
+    return columns
 
 
 def _fit_rows(chunk: Chunk, width: int) -> None:
