@@ -41,6 +41,20 @@ class ValidChunk:
     def __len__(self) -> int:
         return len(self.kind)
 
+    # Sent from the reading process to the writing one (app.io.pipeline_process), a chunk carries only the owners
+    # that are new since the chunk before, not the validator's whole growing list.
+    def detach_shared(self, state: dict[str, Any]) -> None:
+        if self.owner_specs is not None:
+            sent = state.get("owners_sent", 0)
+            state["owners_sent"] = len(self.owner_specs)
+            self.owner_specs = self.owner_specs[sent:]
+
+    def attach_shared(self, state: dict[str, Any]) -> None:
+        if self.owner_specs is not None:
+            owners: list[OwnerSpec] = state.setdefault("owners", [])
+            owners.extend(self.owner_specs)
+            self.owner_specs = owners
+
 
 def beyond(what: str, value: float, raw: Sequence[Any] | None, i: int, limit: int) -> str:
     """'latitude 90.0000001 is above 90': the number as the file wrote it, never rounded into the limit."""
@@ -73,7 +87,7 @@ def fast_floats(values: Sequence[Any]) -> np.ndarray | None:
     if n == 0:
         return np.empty(0, dtype=np.float64)
     try:
-        if type(values[0]) is str:  # (an empty value fails the count below)
+        if type(values[0]) is str:  # (an empty value makes numpy read fewer numbers: refused below)
             joined = ",".join(values)
             out = None
             if joined.count(",") == n - 1:  # no value holds the separator, so n numbers parsed = every value

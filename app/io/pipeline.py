@@ -2,13 +2,14 @@
 
 A file is read as a stream of chunks (``app.io.source.Chunk``: rows of raw values, each with its line); a chunk
 validator turns each chunk into a *batch* of valid records and appends every bad row, with its line and reason, to
-the ``Report``; a writer inserts the batches. In ``import_file`` reading and validating run in a producer thread
-while the calling thread writes: validation of chunk n+1 overlaps the write of chunk n (SQLite releases the GIL
-while it works), all inside one transaction that also holds the ``import_batches`` row and the audit entry — so a
-cancel, an error, a kill or "bad rows and not --valid-only" leaves the store exactly as it was. Memory is bounded
-by the rows kept: at most ``QUEUE_CHUNKS`` chunks are in flight, the report keeps at most ``MAX_ISSUES`` issues in
-detail (it counts the rest), and a file whose first ``PREFIX_ROWS`` rows (or ``PREFIX_BYTES``) hold nothing that
-can be a record is given up on with a clear message instead of being read to its end.
+the ``Report``; a writer inserts the batches. In ``import_file`` reading and validating run in a producer (a
+forked child process for a large file, app.io.pipeline_process; a thread otherwise) while the calling thread
+writes: validation of chunk n+1 overlaps the write of chunk n, all inside one transaction that also holds the
+``import_batches`` row and the audit entry — so a cancel, an error, a kill or "bad rows and not --valid-only"
+leaves the store exactly as it was. Memory is bounded by the rows kept: at most ``QUEUE_CHUNKS`` chunks are in
+flight, the report keeps at most ``MAX_ISSUES`` issues in detail (it counts the rest), and a file whose first
+``PREFIX_ROWS`` rows (or ``PREFIX_BYTES``) hold nothing that can be a record is given up on with a clear message
+instead of being read to its end.
 
 Plugging in a record kind (agencies, community posts, ...): describe it with a ``RecordKind``
 (``app.io.pipeline_types``, with the report and result types)::
@@ -39,6 +40,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from app.core.records import to_iso, utc_now
+from app.io import pipeline_process
 from app.io.pipeline_types import (
     SAMPLE_ROWS,
     ChunkValidator,
@@ -89,9 +91,9 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 # --- reading and validating ------------------------------------------------------------------------------------
-def _validated(source: Source, kind: RecordKind, validator: ChunkValidator, report: Validation,
-               check: Check | None, progress: Progress | None, stop: threading.Event | None = None,
-               ) -> Iterator[tuple[Any, int]]:
+def validated(source: Source, kind: RecordKind, validator: ChunkValidator, report: Validation,
+              check: Check | None = None, progress: Progress | None = None, stop: threading.Event | None = None,
+              ) -> Iterator[tuple[Any, int]]:
     """(valid batch, estimated rows in the file) per chunk, filling the report as it goes."""
     read_rows = 0
     for chunk in source.chunks():
@@ -140,7 +142,7 @@ def validate_file(source: Source, kind: RecordKind, mapping: dict[str, Any], con
     report = new_report(source, kind, mapping)
     try:
         with _no_cyclic_gc():
-            for batch, _estimate in _validated(source, kind, validator, report, check, progress):
+            for batch, _estimate in validated(source, kind, validator, report, check, progress):
                 if keep and batch is not None and len(batch):
                     report.chunks.append(batch)
     except ImportStopped as exc:
@@ -223,74 +225,95 @@ def write_validation(conn: sqlite3.Connection, kind: RecordKind, report: Validat
         guard.close()
 
 
-def import_file(source: Source, kind: RecordKind, mapping: dict[str, Any], conn: sqlite3.Connection, actor: str,
-                *, valid_only: bool = False, progress: Progress | None = None, check: Check | None = None,
-                ) -> tuple[Validation, ImportResult | None]:
-    """Stream `source` into the store: validate in a producer thread, write here, one transaction.
+class _Producer:
+    """Reads and validates in a thread of its own: ("batch", batch, estimated rows) items through a bounded queue."""
 
-    Returns the report and the result; the result is None (and nothing is written) when there are no valid rows,
-    or when there are bad rows and valid_only is False. Raises MappingError, ImportStopped, SourceError, or the
-    check's exception (Cancel) — the store is then unchanged.
-    """
-    kind.check_mapping(mapping, source.columns)
-    require_writable(conn)  # refuse before reading the file, not after (transaction() checks again)
-    report = new_report(source, kind, mapping)
-    path = _db_file(conn)
-    items: queue.Queue[Any] = queue.Queue(QUEUE_CHUNKS)
-    stop = threading.Event()
-    validator_box: list[ChunkValidator] = []
+    def __init__(self, source: Source, kind: RecordKind, mapping: dict[str, Any], db_path: str) -> None:
+        self._items: queue.Queue[Any] = queue.Queue(QUEUE_CHUNKS)
+        self._stop = threading.Event()
+        self._args = (source, kind, mapping, db_path)
+        self._thread: threading.Thread | None = None
 
-    def put(item: Any) -> None:  # noqa: ANN401
-        while not stop.is_set():
+    def _put(self, item: Any) -> None:  # noqa: ANN401
+        while not self._stop.is_set():
             try:
-                items.put(item, timeout=0.1)
+                self._items.put(item, timeout=0.1)
                 return
             except queue.Full:
                 continue
 
-    def produce() -> None:
+    def _produce(self, report: Validation, progress: Progress | None) -> None:
+        source, kind, mapping, path = self._args
         lookup = connect(path, check_same_thread=False) if path else None
         try:
             # A connection of its own: it sees the store as it was before this import (WAL snapshot), so the
             # duplicate check against the registry never trips over the rows this import has just written.
             validator = kind.new_validator(mapping, source.columns, lookup)
-            validator_box.append(validator)
-            for batch, estimate in _validated(source, kind, validator, report, None, progress, stop):
-                put(("batch", batch, estimate))
-            put(("done", None, 0))
+            for batch, estimate in validated(source, kind, validator, report, None, progress, self._stop):
+                self._put(("batch", batch, estimate))
+            report.owners = list(getattr(validator, "owners", []))
+            self._put(("done", None, 0))
         except BaseException as exc:  # noqa: BLE001 - handed to the writer's thread, which raises it
-            put(("error", exc, 0))
+            self._put(("error", exc, 0))
         finally:
             if lookup is not None:
                 lookup.close()
 
-    thread = threading.Thread(target=produce, name=f"import-{kind.name}", daemon=True)
+    def items(self, report: Validation, check: Check | None, progress: Progress | None) -> Iterator[tuple[Any, int]]:
+        self._thread = threading.Thread(target=self._produce, args=(report, progress),
+                                        name=f"import-{self._args[1].name}", daemon=True)
+        self._thread.start()
+        while True:
+            tag, value, estimate = self._items.get()
+            if tag == "error":
+                raise value
+            if tag == "done":
+                return
+            yield value, estimate
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+
+def import_file(source: Source, kind: RecordKind, mapping: dict[str, Any], conn: sqlite3.Connection, actor: str,
+                *, valid_only: bool = False, progress: Progress | None = None, check: Check | None = None,
+                reader: str | None = None) -> tuple[Validation, ImportResult | None]:
+    """Stream `source` into the store: read and validate in a producer, write here, one transaction.
+
+    The producer is a forked child process for a large file where that is safe (app.io.pipeline_process: reading
+    and validating then run on the other core, free of this process's GIL), else a thread; reader="process" or
+    "thread" chooses. Returns the report and the result; the result is None (and nothing is written) when there
+    are no valid rows, or when there are bad rows and valid_only is False. Raises MappingError, ImportStopped,
+    SourceError, or the check's exception (Cancel) — the store is then unchanged.
+    """
+    kind.check_mapping(mapping, source.columns)
+    require_writable(conn)  # refuse before reading the file, not after (transaction() checks again)
+    report = new_report(source, kind, mapping)
+    path = _db_file(conn)
+    in_process = pipeline_process.wanted(source) if reader is None else reader == "process"
+    producer: _Producer | pipeline_process.ProcessProducer = (
+        pipeline_process.ProcessProducer(source, kind, mapping, path, report, validated) if in_process
+        else _Producer(source, kind, mapping, path))
     now = to_iso(utc_now())
     guard = _Guard(conn, check)
     result: ImportResult | None = None
     try:
         with _no_cyclic_gc(), _quick_gil_handover(), transaction(conn):
             try:
-                thread.start()
                 batch_id = batches.begin_batch(conn, source.path.name, source.format, actor, now)
                 writer = kind.new_writer(conn, batch_id, now, report)
                 started = False
-                while True:
-                    tag, value, estimate = items.get()
-                    if tag == "error":
-                        raise value
-                    if tag == "done":
-                        break
-                    if value is None or not len(value):
+                for batch, estimate in producer.items(report, check, progress):
+                    if batch is None or not len(batch):
                         continue
                     if not started:
                         writer.start(estimate)
                         started = True
-                    writer.write(value)
+                    writer.write(batch)
                     if check is not None:
                         check()
-                if validator_box:
-                    report.owners = list(getattr(validator_box[0], "owners", []))
                 if report.valid == 0 or (report.bad_count and not valid_only):
                     raise _Nothing()
                 if not started:
@@ -305,9 +328,8 @@ def import_file(source: Source, kind: RecordKind, mapping: dict[str, Any], conn:
         exc.report = report  # type: ignore[attr-defined]
         raise
     finally:
-        stop.set()
         guard.close()
-        thread.join()
+        producer.close()
     return report, result
 
 
@@ -318,4 +340,3 @@ class _Nothing(Exception):
 def _db_file(conn: sqlite3.Connection) -> str:
     row = conn.execute("PRAGMA database_list").fetchone()
     return str(row[2]) if row and row[2] else ""
-

@@ -17,6 +17,8 @@ from app.io.readers import open_source
 from app.io.row_kind import row_kind
 from app.store.db import open_store
 
+READERS = ["thread", "process"]  # the producer: a thread, or a forked child process (app.io.pipeline_process)
+
 
 def _store(tmp_path: Path) -> sqlite3.Connection:
     return open_store(tmp_path / "store.sqlite3")
@@ -36,14 +38,15 @@ def _count(conn: sqlite3.Connection, sql: str = "SELECT count(*) FROM cameras") 
     return int(conn.execute(sql).fetchone()[0])
 
 
-def test_streamed_import_spanning_chunks_writes_every_row_and_one_audit_entry(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reader", READERS)
+def test_streamed_import_spanning_chunks_writes_every_row_and_one_audit_entry(tmp_path: Path, reader: str) -> None:
     # 45,000 rows = three chunks: ids seen in an earlier chunk, already written in this transaction, must not
     # count as "already in the registry" (the validator reads the store through a connection of its own).
     path = _csv(tmp_path, "id,lat,lon,kind,heading_deg\n" + _rows(45_000))
     conn = _store(tmp_path)
     report, result = import_file(open_source(path), CAMERAS, CAMERAS.guess_mapping(["id", "lat", "lon", "kind",
                                                                                      "heading_deg"]),
-                                 conn, "tester")
+                                 conn, "tester", reader=reader)
     assert report.bad == [] and result is not None and result.imported == 45_000
     assert _count(conn) == 45_000
     assert _count(conn, "SELECT count(*) FROM audit_log WHERE action = 'import'") == 1
@@ -56,29 +59,32 @@ def test_streamed_import_spanning_chunks_writes_every_row_and_one_audit_entry(tm
                                         "'cameras'")}
     assert {"cameras_owner", "cameras_external"} <= names
     # a second import of the same ids: every row is a duplicate of the registry, nothing written
-    report2, result2 = import_file(open_source(path), CAMERAS, report.mapping, conn, "tester")
+    report2, result2 = import_file(open_source(path), CAMERAS, report.mapping, conn, "tester", reader=reader)
     assert result2 is None and report2.valid == 0 and report2.bad_count == 45_000
     assert report2.bad[0].reason == "id 'c0' is already in the registry (camera 1)"
     assert len(report2.bad) == MAX_ISSUES or report2.bad_count <= MAX_ISSUES
     assert _count(conn) == 45_000
 
 
-def test_bad_rows_roll_back_the_streamed_writes_unless_valid_only(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reader", READERS)
+def test_bad_rows_roll_back_the_streamed_writes_unless_valid_only(tmp_path: Path, reader: str) -> None:
     text = "id,lat,lon,kind\n" + "".join(f"c{i},39.3,-76.6,doorbell\n" for i in range(30_000)) + "bad,91,0,doorbell\n"
     path = _csv(tmp_path, text)
     conn = _store(tmp_path)
     before = _count(conn, "SELECT count(*) FROM audit_log")
     report, result = import_file(open_source(path), CAMERAS, {"lat": "lat", "lon": "lon", "kind": "kind",
-                                                              "external_id": "id"}, conn, "tester")
+                                                              "external_id": "id"}, conn, "tester", reader=reader)
     assert result is None and report.valid == 30_000 and [str(b) for b in report.bad] == [
         "line 30002: latitude 91 is above 90"]
     assert _count(conn) == 0 and _count(conn, "SELECT count(*) FROM import_batches") == 0
     assert _count(conn, "SELECT count(*) FROM audit_log") == before
-    report, result = import_file(open_source(path), CAMERAS, report.mapping, conn, "tester", valid_only=True)
+    report, result = import_file(open_source(path), CAMERAS, report.mapping, conn, "tester", valid_only=True,
+                                 reader=reader)
     assert result is not None and result.imported == 30_000 and result.rejected == 1 and _count(conn) == 30_000
 
 
-def test_cancel_during_the_streamed_import_leaves_the_store_unchanged(tmp_path: Path) -> None:
+@pytest.mark.parametrize("reader", READERS)
+def test_cancel_during_the_streamed_import_leaves_the_store_unchanged(tmp_path: Path, reader: str) -> None:
     path = _csv(tmp_path, "id,lat,lon,kind\n" + "".join(f"c{i},39.3,-76.6,doorbell\n" for i in range(60_000)))
     conn = _store(tmp_path)
     calls = {"n": 0}
@@ -93,19 +99,20 @@ def test_cancel_during_the_streamed_import_leaves_the_store_unchanged(tmp_path: 
 
     with pytest.raises(Stop):
         import_file(open_source(path), CAMERAS, CAMERAS.guess_mapping(["id", "lat", "lon", "kind"]), conn, "t",
-                    check=check)
+                    check=check, reader=reader)
     assert _count(conn) == 0 and _count(conn, "SELECT count(*) FROM import_batches") == 0
     assert not conn.in_transaction
 
 
-def test_a_file_whose_prefix_holds_no_camera_is_given_up_on(tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("reader", READERS)
+def test_a_file_whose_prefix_holds_no_camera_is_given_up_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            reader: str) -> None:
     monkeypatch.setattr(pipeline, "PREFIX_ROWS", 500)
     path = _csv(tmp_path, "id,lat,lon\n" + "".join(f"x{i},north,west\n" for i in range(30_000)))
     conn = _store(tmp_path)
     source = open_source(path)
     with pytest.raises(ImportStopped) as caught:
-        import_file(source, CAMERAS, {"lat": "lat", "lon": "lon", "external_id": "id"}, conn, "t")
+        import_file(source, CAMERAS, {"lat": "lat", "lon": "lon", "external_id": "id"}, conn, "t", reader=reader)
     assert "none of the first" in str(caught.value) and "latitude 'north' is not a number" in str(caught.value)
     assert caught.value.report.rows_total == 20_000  # it stopped after the first chunk, not at the end
     assert _count(conn) == 0
