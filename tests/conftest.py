@@ -27,6 +27,72 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN202 
     assert wait_for_jobs(30_000), "a background job was still running 30 s after its test"
 
 
+# A dialog run with exec() (every QMessageBox.question/warning/…, every QDialog.exec) is application-modal and blocks
+# the test until something answers it; offscreen there is nobody to click. A dialog that no test driver or
+# monkeypatch answers within this time is closed and the test fails naming it, instead of the run hanging.
+UNANSWERED_MODAL_S = 20.0
+
+
+class _ModalWatch:
+    """Polls (on the GUI thread, from inside any event loop, the modal dialog's own included) for an
+    application-modal dialog that stays open; rejects it so the blocked exec() returns, and remembers what it was."""
+
+    def __init__(self, limit_s: float) -> None:
+        import time
+
+        from PySide6.QtCore import QTimer
+
+        self._clock = time.monotonic
+        self.limit_s = limit_s
+        self.stuck: list[str] = []
+        self._since: dict[int, float] = {}
+        self.timer = QTimer()
+        self.timer.setInterval(250)
+        self.timer.timeout.connect(self._look)
+        self.timer.start()
+
+    def _look(self) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+        now = self._clock()
+        modal = QApplication.activeModalWidget()
+        if modal is None or modal.windowModality() != Qt.WindowModality.ApplicationModal:
+            self._since.clear()
+            return
+        first = self._since.setdefault(id(modal), now)
+        if now - first < self.limit_s:
+            return
+        text = modal.text() if isinstance(modal, QMessageBox) else ""
+        self.stuck.append(f"{type(modal).__name__} {modal.objectName()!r} “{modal.windowTitle()}”"
+                          + (f": {text}" if text else ""))
+        self._since.pop(id(modal), None)
+        if isinstance(modal, QDialog):
+            modal.reject()
+        else:
+            modal.close()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.timer.deleteLater()
+
+
+@pytest.fixture(autouse=True)
+def _no_unanswered_modal(request: pytest.FixtureRequest):  # noqa: ANN202 - pytest fixture
+    """Fails a test that left a modal dialog waiting (e.g. a QMessageBox shown before its monkeypatch, or a dialog
+    driver that raised before pressing a button) instead of letting the whole run stall."""
+    if "qapp" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("qapp")
+    watch = _ModalWatch(UNANSWERED_MODAL_S)
+    yield
+    watch.stop()
+    if watch.stuck:
+        pytest.fail(f"a modal dialog stayed open {UNANSWERED_MODAL_S:g} s with nobody to answer it (closed by the "
+                    f"test guard): {'; '.join(watch.stuck)}", pytrace=False)
+
+
 @pytest.fixture
 def qsettings(tmp_path: Path, qapp):  # noqa: ANN001, ANN201 - pytest fixture
     from PySide6.QtCore import QCoreApplication, QSettings
