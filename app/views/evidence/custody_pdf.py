@@ -1,4 +1,4 @@
-"""The custody report as a PDF (QPdfWriter + QTextDocument), from the same rows as the CSV."""
+"""The custody report as a PDF (app.views.widgets.pdf), from the same rows as the CSV."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ import html
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
-
 from app.models.evidence_table_model import local_time, size_text
 from app.services.evidence.custody import ReportRow
+from app.views.widgets.pdf import print_html
 
 
 def report_html(title: str, rows: list[ReportRow], audit_head: str) -> str:
@@ -43,20 +41,4 @@ def report_html(title: str, rows: list[ReportRow], audit_head: str) -> str:
 
 def write_report_pdf(path: Path, title: str, rows: list[ReportRow], audit_head: str) -> int:
     """Write the report; returns the page count."""
-    writer = QPdfWriter(str(path))
-    writer.setTitle(title)
-    writer.setCreator("Canvass")
-    writer.setResolution(150)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.Letter), QPageLayout.Orientation.Landscape,
-                                     QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
-    doc = QTextDocument()
-    doc.documentLayout().setPaintDevice(writer)
-    font = doc.defaultFont()
-    font.setPointSizeF(9)
-    doc.setDefaultFont(font)
-    doc.setHtml(report_html(title, rows, audit_head))
-    rect = writer.pageLayout().paintRectPixels(writer.resolution())
-    doc.setPageSize(QSizeF(rect.width(), rect.height()))
-    pages = doc.pageCount()
-    doc.print_(writer)
-    return pages
+    return print_html(path, title, report_html(title, rows, audit_head), landscape=True, margin_mm=15, point_size=9)

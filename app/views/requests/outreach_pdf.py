@@ -1,4 +1,4 @@
-"""Outreach letters as a PDF, one page per owner (QPdfWriter + QTextDocument). Text comes from app.io.outreach_csv
+"""Outreach letters as a PDF, one page per owner (app.views.widgets.pdf). Text comes from app.io.outreach_csv
 so the letter and the mail-merge CSV say the same thing."""
 
 from __future__ import annotations
@@ -9,10 +9,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
-
 from app.io.outreach_csv import RequestFacts, letter_paragraphs, reply_code
+from app.views.widgets.pdf import print_html
 
 
 def letters_html(facts: RequestFacts, notices: Sequence, today: str) -> str:
@@ -50,23 +48,6 @@ def write_letters_pdf(path: Path, facts: RequestFacts, notices: Sequence, today:
 
 
 def _write_pdf(path: Path, facts: RequestFacts, notices: Sequence, today: str) -> int:
-    writer = QPdfWriter(str(path))
-    writer.setTitle(f"Footage request {facts.public_no} — letters to camera owners")
-    writer.setCreator("Canvass")
-    writer.setResolution(150)
-    writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.Letter), QPageLayout.Orientation.Portrait,
-                                     QMarginsF(20, 20, 20, 20), QPageLayout.Unit.Millimeter))
-    doc = QTextDocument()
-    # Lay the text out at the writer's resolution, so point sizes are true points on paper.
-    doc.documentLayout().setPaintDevice(writer)
-    font = doc.defaultFont()
-    font.setPointSizeF(11)
-    doc.setDefaultFont(font)
-    doc.setDefaultStyleSheet("body { font-family: serif; } p { margin-bottom: 8px; }")
-    doc.setHtml(letters_html(facts, notices, today))
-    rect = writer.pageLayout().paintRectPixels(writer.resolution())
-    doc.setPageSize(QSizeF(rect.width(), rect.height()))
-    pages = doc.pageCount()
-    doc.print_(writer)
-    del writer  # the file is complete and closed once the writer is gone
-    return pages
+    return print_html(path, f"Footage request {facts.public_no} — letters to camera owners",
+                      letters_html(facts, notices, today), margin_mm=20, point_size=11,
+                      style_sheet="body { font-family: serif; } p { margin-bottom: 8px; }")
