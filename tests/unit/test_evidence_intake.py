@@ -1,5 +1,5 @@
 """Intake through the services: copy + SHA-256 in one read, read-only, media info, dedupe, refusals, derived items,
-custody and the CSV report, leftovers cleaned at launch, and the v3 → v4 migration."""
+custody, the CSV and PDF reports, leftovers cleaned at launch, and the v3 → v4 migration."""
 
 from __future__ import annotations
 
@@ -145,6 +145,22 @@ def test_custody_report_csv_per_request(ew: EvidenceWorld, video: Path, tmp_path
     assert [r[5] for r in rows[1:]] == ["Received", "Viewed"]
     assert rows[1][2] == rows[1][7] == store.get_item(ew.conn, a).sha256
     assert ew.conn.execute("SELECT count(*) FROM audit_log WHERE action = 'custody_report_exported'").fetchone()[0] == 1
+
+
+def test_custody_report_pdf_is_landscape_letter_pages(qapp, ew: EvidenceWorld, video: Path,  # noqa: ANN001
+                                                      tmp_path: Path) -> None:
+    from app.views.evidence.custody_pdf import write_report_pdf
+
+    a = take(ew, video).item_id
+    for i in range(60):  # enough events for a second page
+        custody.record_custody(ew.session("ana"), a, CustodyKind.VIEWED, {"to_s": i / 10}, now=NOW)
+    rows = custody.report_rows(ew.session("ana"), request_id=ew.request_id)
+    out = tmp_path / "custody.pdf"
+    pages = write_report_pdf(out, "Chain of custody — request 1", rows, "62:" + "ab" * 32)
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF-") and pages >= 2
+    assert f"/Count {pages}".encode() in data
+    assert data.count(b"/MediaBox [0 0 792.000000 612.000000]") == pages  # US Letter, landscape
 
 
 def test_cleanup_removes_part_files_and_unrecorded_files_and_logs(ew: EvidenceWorld, video: Path,
