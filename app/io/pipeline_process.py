@@ -14,8 +14,8 @@ Stopping: Cancel, an error or the end of the import ends the child (close()); a 
 finds the pipe closed, or its parent gone, and exits by itself; a child that dies makes the parent raise
 SourceError, and the transaction rolls back.
 
-When: only where fork() is safe and cheap (Linux, and this process runs one Python thread, as `canvass import`
-does), and for files of at least PROCESS_FROM_BYTES; otherwise the thread producer of app.io.pipeline reads.
+When: only where fork() is safe and cheap (Linux, one Python thread and no Qt application: `canvass import`), and
+for files of at least PROCESS_FROM_BYTES; otherwise the thread producer of app.io.pipeline reads.
 The forked child uses nothing but the file, numpy/pyarrow and its own SQLite connection; it leaves by os._exit
 (multiprocessing's fork start), so it never touches, finalises or closes the parent's open store.
 """
@@ -47,8 +47,12 @@ Validated = Callable[..., Iterator[tuple[Any, int]]]
 
 
 def available() -> bool:
-    """Whether a forked reader is safe here: Linux, and no other Python thread whose locks a fork could copy."""
-    return sys.platform.startswith("linux") and threading.active_count() == 1
+    """Whether a forked reader is safe here: Linux, no other Python thread whose locks a fork could copy, and no Qt
+    application (a GUI's worker threads may be inside SQLite when the fork happens; the GUI reads in a thread)."""
+    if not sys.platform.startswith("linux") or threading.active_count() != 1:
+        return False
+    qt = sys.modules.get("PySide6.QtCore")
+    return qt is None or qt.QCoreApplication.instance() is None
 
 
 def wanted(source: Source) -> bool:

@@ -143,7 +143,8 @@ def main() -> int:
             print(f"run {i + 1}: sqlite3 .import {args.rows / cli[-1]:>9,.0f} rows/s | python floor "
                   f"{args.rows / floor[-1]:>9,.0f} rows/s | ours "
                   f"{args.rows / result['total_s']:>9,.0f} rows/s (read, validate and write overlapped), "
-                  f"peak RSS {result['maxrss_mb']:.0f} MB + reader {result['reader_mb']:.0f} MB; CPU s: shell {cli_cpu[-1]:.2f}, floor {floor_cpu[-1]:.2f}, "
+                  f"peak RSS {result['maxrss_mb']:.0f} MB + reader {result['reader_mb']:.0f} MB; "
+                  f"CPU s: shell {cli_cpu[-1]:.2f}, floor {floor_cpu[-1]:.2f}, "
                   f"ours {result['cpu_s']:.2f}")
         cli_rate = args.rows / statistics.median(cli)
         our_total = statistics.median(r["total_s"] for r in ours)

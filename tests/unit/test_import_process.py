@@ -171,3 +171,18 @@ def _group_members(group: int) -> list[int]:
         if int(fields[2]) == group and fields[0] != "Z":
             members.append(int(entry.name))
     return members
+
+
+def test_a_reading_process_is_forked_only_where_that_is_safe(qapp: Any, tmp_path: Path) -> None:  # noqa: ANN401
+    # `canvass import` (one thread, no Qt application) forks for a large file; a process with a Qt application (the
+    # GUI, whose worker threads may be inside SQLite) or other Python threads reads in a thread.
+    source = open_source(_big(tmp_path))
+    assert source.progress.total_bytes >= pipeline_process.PROCESS_FROM_BYTES
+    assert not pipeline_process.wanted(source)  # qapp: a QApplication exists in this process
+    script = ("import sys; from app.io import pipeline_process as p; from app.io.readers import open_source; "
+              "import threading; s = open_source(sys.argv[1]); a = p.wanted(s); "
+              "t = threading.Thread(target=threading.Event().wait, args=(5,), daemon=True); t.start(); "
+              "print(a, p.wanted(s))")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "big.csv")], cwd=ROOT, capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=True)
+    assert out.stdout.split() == ["True", "False"]
