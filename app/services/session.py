@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -57,6 +59,7 @@ class Session:
         self._listeners: list[Callable[[User | None], None]] = []
         self._thread = threading.get_ident()  # the connection's thread: the user record is re-read only there
         self.ended_reason = ""  # why the store ended this session (deactivated), for the sign-in screen
+        self._issued: set[str] = set()  # fingerprints of records a service handed out (rows deleted, for undo)
 
     def refresh(self) -> User | None:
         """Follow the user record: a role changed by an administrator applies from this act on, a deactivated
@@ -129,10 +132,24 @@ class Session:
             raise PermissionDenied(user.name, user.role.value, permission)
         return user
 
+    def remember(self, kind: str, record: Any) -> None:
+        """Note a record a service handed to its caller (the row it deleted, for undo): only a record noted here, with
+        every value unaltered, is taken back (issued)."""
+        self._issued.add(_fingerprint(kind, record))
+
+    def issued(self, kind: str, record: Any) -> bool:
+        """Whether `record` is exactly one a service of this session handed out under `kind` (see remember)."""
+        return _fingerprint(kind, record) in self._issued
+
     def audit(self, action: str, obj: str = "", details: dict[str, Any] | None = None) -> int:
         """Append an audit entry. Inside an open transaction it joins it; otherwise it commits on its own."""
         with self.atomic() as conn:
             return audit_store.append(conn, self.actor, action, obj, details)
+
+
+def _fingerprint(kind: str, record: Any) -> str:
+    payload = json.dumps([kind, record], sort_keys=True, default=repr)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 @contextlib.contextmanager

@@ -65,7 +65,8 @@ def delete_agency(conn: sqlite3.Connection, agency_id: int) -> None:
 
 
 def restore_agency(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
-    cols = list(row)
+    """Insert an agency row as agency_row gave it (its id and every field; no other column)."""
+    cols = ["id", *FIELDS]
     conn.execute(f"INSERT INTO agencies ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                  [row[c] for c in cols])
 

@@ -116,7 +116,12 @@ def delete(conn: sqlite3.Connection, kind: str, entry_id: int) -> None:
 
 
 def restore(conn: sqlite3.Connection, kind: str, values: dict[str, Any]) -> None:
+    """Insert a row as row() gave it: only the table's own columns (ValueError otherwise)."""
     cols = list(values)
+    known = [d[0] for d in conn.execute(f"SELECT * FROM {TABLES[kind]} LIMIT 0").description]
+    unknown = [c for c in cols if c not in known]
+    if unknown:
+        raise ValueError(f"{TABLES[kind]} has no column {', '.join(map(repr, unknown))}")
     conn.execute(f"INSERT INTO {TABLES[kind]} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                  [values[c] for c in cols])
 

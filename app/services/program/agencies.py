@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from typing import Any
 
 from app.core.agencies import Agency, GrowthSeries, growth_series, normalise_jurisdiction, parse_date, validate_agency
@@ -57,7 +58,15 @@ def update_agency(session: Session, agency: Agency) -> None:
         store.update_agency(conn, a)
         after = store.agency_row(conn, a.id) or {}
         changed = sorted(k for k in after if after[k] != before.get(k))
-        session.audit("agency_changed", f"agency:{a.id}", {"changed": changed, **_details(a)})
+        old_new = {k: [_shown(k, before.get(k)), _shown(k, after[k])] for k in changed}
+        session.audit("agency_changed", f"agency:{a.id}", {"changed": changed, **_details(a), "old_new": old_new})
+
+
+def _shown(key: str, value: Any) -> Any:
+    """A value as the audit entry names it: a jurisdiction (a whole polygon) by its SHA-256, the rest as stored."""
+    if key == "jurisdiction_geojson" and value:
+        return "sha256:" + hashlib.sha256(str(value).encode("utf-8")).hexdigest()
+    return value
 
 
 def delete_agency(session: Session, agency_id: int) -> dict[str, Any]:
@@ -73,12 +82,20 @@ def delete_agency(session: Session, agency_id: int) -> dict[str, Any]:
                                        "deleting it"})
         store.delete_agency(conn, agency_id)
         session.audit("agency_deleted", f"agency:{agency_id}", {"name": row["name"]})
+    session.remember("agency_deleted", row)
     return row
 
 
 def restore_agency(session: Session, row: dict[str, Any]) -> None:
+    """Undo of delete_agency: only the row it returned in this session, unaltered, and only while no agency has
+    its id (the caller's copy is not trusted: it cannot bring back a partnership with other values)."""
     session.require(Permission.MANAGE_AGENCIES)
+    if not session.issued("agency_deleted", row):
+        raise AgencyError({"name": "this is not an agency Canvass deleted in this session (or its values were "
+                                   "altered); nothing was restored"})
     with session.atomic() as conn:
+        if store.get_agency(conn, row["id"]) is not None:
+            raise AgencyError({"name": f"agency {row['id']} exists already; nothing was restored"})
         store.restore_agency(conn, row)
         session.audit("agency_restored", f"agency:{row['id']}", {"name": row["name"]})
 

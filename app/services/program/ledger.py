@@ -146,9 +146,17 @@ def add_credit(session: Session, agency_id: int, period: str, downloads: int, re
     return cid
 
 
+def _kind(kind: str) -> str:
+    if kind not in (SHIPMENT, DISTRIBUTION, CREDIT):
+        raise LedgerRefused([f"There are no ledger entries of kind {kind!r} (only {SHIPMENT}, {DISTRIBUTION} and "
+                             f"{CREDIT})."])
+    return kind
+
+
 def delete_entry(session: Session, kind: str, entry_id: int) -> dict[str, Any]:
     """Remove a ledger entry (refused if the rest would be impossible, e.g. a shipment units came from)."""
     session.require(Permission.MANAGE_PROGRAM)
+    _kind(kind)
     with session.atomic() as conn:
         row = store.row(conn, kind, entry_id)
         if row is None:
@@ -162,13 +170,22 @@ def delete_entry(session: Session, kind: str, entry_id: int) -> dict[str, Any]:
         _check(session, row["agency_id"], rest)
         store.delete(conn, kind, entry_id)
         session.audit(f"{kind}_deleted", f"{kind}:{entry_id}", {"row": row})
+    session.remember(f"ledger_{kind}_deleted", row)
     return row
 
 
 def restore_entry(session: Session, kind: str, row: dict[str, Any]) -> None:
-    """Put a deleted entry back exactly as it was (undo of delete_entry), checked like any other edit."""
+    """Put a deleted entry back exactly as it was (undo of delete_entry), checked like any other edit. Only a row
+    delete_entry returned in this session, unaltered, comes back (the caller's copy is not trusted: a handout made on
+    condition of sharing footage cannot come back unconditional), and only while no entry has its id."""
     session.require(Permission.MANAGE_PROGRAM)
+    _kind(kind)
+    if not session.issued(f"ledger_{kind}_deleted", row):
+        raise LedgerRefused(["This is not an entry Canvass removed in this session (or its values were altered): "
+                             "nothing was restored."])
     with session.atomic() as conn:
+        if store.row(conn, kind, row["id"]) is not None:
+            raise LedgerRefused([f"The {kind} {row['id']} is in the ledger already: nothing was restored."])
         kept = store.entries(conn, row["agency_id"])
         _check(session, row["agency_id"], [*kept, _entry(kind, row)])
         store.restore(conn, kind, row)

@@ -1,0 +1,100 @@
+"""The program services trust no caller (issue 9, point 15): undo takes back only the rows the service itself handed
+out, unaltered, and edits are audited old → new. Driven as a hostile or mistaken caller would, over a real store."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from app.core.agencies import Agency
+from app.core.ledger import DISTRIBUTION, SHIPMENT, LedgerRefused
+from app.core.records import Role
+from app.services.program import agencies, ledger
+from app.services.session import Session, User
+from app.store.db import open_store
+
+
+@pytest.fixture
+def conn(tmp_path: Path) -> sqlite3.Connection:
+    c = open_store(tmp_path / "s.sqlite3")
+    yield c
+    c.close()
+
+
+def as_(conn: sqlite3.Connection, role: str) -> Session:
+    return Session(conn, User(None, role, Role(role)))
+
+
+def day(offset: int) -> str:
+    return (date.today() + timedelta(days=offset)).isoformat()
+
+
+def details(conn: sqlite3.Connection, action: str) -> list[dict]:
+    return [json.loads(d) for (d,) in conn.execute("SELECT details FROM audit_log WHERE action = ? ORDER BY seq",
+                                                   (action,))]
+
+
+def agency(s: Session, name: str = "Metro PD") -> int:
+    return agencies.add_agency(s, Agency(None, name, "police", "Baltimore", "MD", 39.3, -76.6, None, "",
+                                         day(-400), "active", "20 downloads = 1 camera", "METRO", 20))
+
+
+def test_restore_entry_takes_back_only_the_row_it_deleted(conn: sqlite3.Connection) -> None:
+    s = as_(conn, "analyst")
+    aid = agency(as_(conn, "supervisor"))
+    sid = ledger.add_shipment(s, aid, day(-100), 5, "Doorbell 2")
+    did = ledger.add_distribution(s, ledger.DistributionInput(aid, day(-50), units=2, shipment_id=sid,
+                                                              terms_shown="Share footage when asked",
+                                                              sharing_condition=True))
+    row = ledger.delete_entry(s, DISTRIBUTION, did)
+    # The caller edits the row it was given: the handout was conditional on sharing; the "undo" says it was not.
+    forged = {**row, "sharing_condition": 0, "terms_shown": "Free camera, no strings"}
+    with pytest.raises(LedgerRefused, match="not an entry Canvass removed"):
+        ledger.restore_entry(s, DISTRIBUTION, forged)
+    # A shipment nobody deleted, made up whole, does not come in through undo either.
+    with pytest.raises(LedgerRefused, match="not an entry Canvass removed"):
+        ledger.restore_entry(s, SHIPMENT, {"id": 99, "agency_id": aid, "shipped_on": day(-10), "units": 500,
+                                           "model": "x", "notes": ""})
+    assert conn.execute("SELECT count(*) FROM distributions").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM device_shipments").fetchone()[0] == 1
+    assert details(conn, "distribution_restored") == details(conn, "shipment_restored") == []
+    # The row as it was given comes back, exactly, once.
+    ledger.restore_entry(s, DISTRIBUTION, row)
+    assert conn.execute("SELECT sharing_condition, terms_shown FROM distributions").fetchone() == (
+        1, "Share footage when asked")
+    with pytest.raises(LedgerRefused, match="is in the ledger already"):
+        ledger.restore_entry(s, DISTRIBUTION, row)
+    with pytest.raises(LedgerRefused, match="no ledger entries of kind"):
+        ledger.delete_entry(s, "owners", 1)
+
+
+def test_restore_agency_takes_back_only_the_row_it_deleted(conn: sqlite3.Connection) -> None:
+    s = as_(conn, "supervisor")
+    aid = agency(s)
+    row = agencies.delete_agency(s, aid)
+    for forged in ({**row, "status": "prospective", "partnered_on": None},  # the partnership never happened
+                   {**row, "id": aid + 7},
+                   {**row, "name) VALUES ('x'); --": 1}):  # a column name is not the caller's to choose
+        with pytest.raises(agencies.AgencyError, match="not an agency Canvass deleted"):
+            agencies.restore_agency(s, forged)
+    assert agencies.list_agencies(s) == []
+    agencies.restore_agency(s, row)
+    assert agencies.list_agencies(s)[0].status == "active"
+    with pytest.raises(agencies.AgencyError, match="exists already"):
+        agencies.restore_agency(s, row)
+
+
+def test_agency_change_is_audited_old_to_new(conn: sqlite3.Connection) -> None:
+    s = as_(conn, "supervisor")
+    aid = agency(s)
+    a = agencies.list_agencies(s)[0]
+    a.status, a.partnered_on = "suspended", day(-300)
+    agencies.update_agency(s, a)
+    [entry] = details(conn, "agency_changed")
+    assert entry["changed"] == ["partnered_on", "status"]
+    assert entry["old_new"] == {"status": ["active", "suspended"], "partnered_on": [day(-400), day(-300)]}
+    assert aid == a.id
