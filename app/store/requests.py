@@ -304,13 +304,6 @@ def agency_policy(conn: sqlite3.Connection, agency_id: int) -> tuple[str, str | 
     return (row[0] or "", row[1], row[2]) if row else None
 
 
-def set_owner_opted_out(conn: sqlite3.Connection, owner_id: int, changed_on: str) -> bool:
-    """Consent off for an owner; False if there is no such owner."""
-    cur = conn.execute("UPDATE owners SET consent = 'opt_out', consent_changed_on = ? WHERE id = ?",
-                       (changed_on, owner_id))
-    return cur.rowcount > 0
-
-
 def notice_rows(conn: sqlite3.Connection, request_id: int) -> list[tuple]:
     """(owner id, anonymity no., name, email, phone, address, contact preference, cameras, best rank) of every
     recipient owner, best-placed first: the contact details the notices carry."""

@@ -10,12 +10,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from app.core import timefmt
 from app.core.permissions import Permission
-from app.core.records import RequestState, to_iso, utc_now
+from app.core.records import RecipientState, RequestState, to_iso, utc_now
 from app.io.outreach_csv import RequestFacts, write_outreach_csv
-from app.io.responses_csv import ResponsesFile, parse_responses
+from app.io.responses_csv import LineError, ResponsesFile, parse_responses
 from app.services.evidence.retention import letter_lines
 from app.services.requests import recipients as recipients_svc
 from app.services.requests import responses as responses_svc
@@ -84,24 +85,55 @@ def _expect_sent(conn: sqlite3.Connection, request_id: int) -> None:
         raise svc.RequestError("Answers can be imported only for a request that is sent and still open.")
 
 
+class _Conflicts(Exception):
+    def __init__(self, errors: list[LineError]) -> None:
+        super().__init__(f"{len(errors)} recorded answers")
+        self.errors = errors
+
+
 def import_responses(session: Session, request_id: int, path: Path, now: datetime | None = None) -> ResponsesFile:
-    """Validate the whole file; write every answer in one transaction only when no line has an error."""
+    """Validate the whole file; write every answer in one transaction only when no line has an error.
+
+    The file is not trusted over the store: an owner whose answer is recorded already (and differs) is an error on
+    that line (a recorded answer changes only with a reason, in the Requests tab), so a stale or edited sheet cannot
+    overwrite it. The audit entry names each answer it changed, old → new."""
     session.require(Permission.RECORD_RESPONSE)
     now = now or utc_now()
     _expect_sent(session.conn, request_id)
     mapping = {r.anonymity_no: r.owner_id for r in store.recipients(session.conn, request_id)}
     parsed = parse_responses(Path(path), mapping, now)
-    details = {"file": Path(path).name, "sha256": parsed.sha256, "rows": len(parsed.rows),
-               "errors": len(parsed.errors)}
+    details: dict[str, Any] = {"file": Path(path).name, "sha256": parsed.sha256, "rows": len(parsed.rows),
+                               "errors": len(parsed.errors)}
     if not parsed.ok:
         session.audit("responses_import_refused", f"request:{request_id}", details)
         return parsed
-    with session.atomic() as conn:
-        _expect_sent(conn, request_id)  # again inside the write: it may have closed while the file was read
-        for row in parsed.rows:
-            at = to_iso(row.responded_at) if row.responded_at else None
-            store.set_owner_response(conn, request_id, row.owner_id, row.state, at)
-            if row.opt_out:
-                responses_svc.opt_out_owner(session, row.owner_id, now, via_request=request_id)
-        session.audit("responses_imported", f"request:{request_id}", details)
+    try:
+        with session.atomic() as conn:
+            _expect_sent(conn, request_id)  # again inside the write: it may have closed while the file was read
+            current = {row.line: store.owner_response(conn, request_id, row.owner_id) for row in parsed.rows}
+            conflicts = [LineError(row.line, f"Neighbor #{row.neighbor_no} already answered "
+                                             f"“{was.value.replace('_', ' ')}”; the file says "
+                                             f"“{row.state.value.replace('_', ' ')}”. Change a recorded answer in "
+                                             "the Requests tab, with a reason.")
+                         for row in parsed.rows if (was := current[row.line]) is not None
+                         and was not in (RecipientState.PENDING, row.state)]
+            if conflicts:  # before anything is written
+                raise _Conflicts(conflicts)
+            changed, unchanged = [], 0
+            for row in parsed.rows:
+                was = current[row.line]
+                if was == row.state:
+                    unchanged += 1
+                else:
+                    at = to_iso(row.responded_at) if row.responded_at else None
+                    store.set_owner_response(conn, request_id, row.owner_id, row.state, at)
+                    changed.append({"owner_id": row.owner_id, "neighbor_no": row.neighbor_no,
+                                    "from": (was or RecipientState.PENDING).value, "to": row.state.value})
+                if row.opt_out:
+                    responses_svc.opt_out_owner(session, row.owner_id, now, via_request=request_id)
+            session.audit("responses_imported", f"request:{request_id}",
+                          {**details, "changed": changed, "unchanged": unchanged})
+    except _Conflicts as exc:  # nothing was written: the transaction rolled back
+        parsed.errors.extend(exc.errors)
+        session.audit("responses_import_refused", f"request:{request_id}", {**details, "errors": len(exc.errors)})
     return parsed

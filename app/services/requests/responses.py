@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 
 from app.core.permissions import Permission
-from app.core.records import RecipientState, RequestState, to_iso
+from app.core.records import Consent, RecipientState, RequestState, to_iso
 from app.services.requests.common import AnswerRecorded, RequestError, expect_state, get_record, now_or, request_ref
 from app.services.session import Session
 from app.store import owners as owner_store
@@ -79,13 +79,26 @@ def answer_history(session: Session, request_id: int) -> list[tuple[str, str, st
 
 def opt_out_owner(session: Session, owner_id: int, now: datetime | None = None,
                   via_request: int | None = None) -> list[int]:
-    """Honour "opt out of all future requests" at once: consent off, and off every request not yet sent."""
+    """Honour "opt out of all future requests" at once: consent off, and off every request not yet sent.
+
+    The consent is changed as a recorded consent change (who recorded it, from when, how the owner said so), the one
+    way an owner's consent changes; the audit entry says old → new."""
     session.require(Permission.RECORD_RESPONSE)
     now = now_or(now)
+    at = to_iso(now)
     with session.atomic() as conn:
-        if not store.set_owner_opted_out(conn, owner_id, to_iso(now)):
+        owner = owner_store.get_owner(conn, owner_id)
+        if owner is None:
             raise RequestError(f"There is no owner {owner_id}.")
+        old = str(owner.consent)
+        how = (f"opted out in answering request {via_request}" if via_request is not None
+               else "opted out of all future requests")
+        if old != Consent.OPT_OUT.value:
+            owner_store.record_consent_change(conn, owner_id, Consent.OPT_OUT.value, effective_at=at,
+                                              recorded_by=session.actor, how=how)
         dropped = store.drop_owner_from_unsent(conn, owner_id)
         session.audit("owner_opted_out", f"owner:{owner_id}", {"via_request": via_request,
-                                                                "removed_from_requests": dropped})
+                                                                "removed_from_requests": dropped,
+                                                                "consent": [old, Consent.OPT_OUT.value],
+                                                                "effective_at": at, "how": how})
     return dropped
