@@ -144,15 +144,40 @@ def _place(evidence_dir: Path, staged: Staged) -> tuple[str, Path]:
     return rel, final
 
 
+def _check_act(conn: sqlite3.Connection, user: User, request_id: int, recipient_id: int | None,
+               derived: tuple[int, DerivedKind, dict[str, Any]] | None) -> None:
+    """What check_intake checked on the GUI thread, checked again against the store at the write: the user (as the
+    user record is now) may take in footage, and the answer is a "shared" answer of this very request. The caller's
+    ids are not trusted: footage arrives only because the owner chose to share it."""
+    acting = Session(conn, user)
+    acting.require(Permission.VIEW_EVIDENCE)
+    if derived is not None:
+        return
+    acting.require(Permission.RECORD_RESPONSE)
+    answer = store.recipient_answer(conn, recipient_id) if recipient_id is not None else None
+    if answer is None:
+        raise IntakeError("Footage is attached to an owner's answer: choose the answer it came with. Nothing was "
+                          "recorded.")
+    if answer[0] != request_id:
+        raise IntakeError(f"Answer {recipient_id} belongs to request {answer[0]}, not to request {request_id}. "
+                          "Nothing was recorded.")
+    if answer[1] != RecipientState.SHARED.value:
+        raise IntakeError("Footage can be attached only to an answer marked “shared”: the owner must have chosen to "
+                          "share it. Record the owner's answer first. Nothing was recorded.")
+
+
 def commit_staged(conn: sqlite3.Connection, evidence_dir: Path, staged: Staged, user: User, request_id: int,
                   recipient_id: int | None, offset: ClockOffset = ClockOffset(), now: datetime | None = None,
                   derived: tuple[int, DerivedKind, dict[str, Any]] | None = None) -> IntakeResult:
-    """Link or store a staged file and record it (see the module text). `derived` = (parent id, kind, details)."""
+    """Link or store a staged file and record it (see the module text). `derived` = (parent id, kind, details).
+    The user and the answer are checked again against the store inside the write (_check_act)."""
     at = to_iso(now or utc_now())
+    _check_act(conn, user, request_id, recipient_id, derived)
     existing = store.live_item_with_hash(conn, staged.sha256)
     if existing is not None:
         discard(staged)
         with transaction(conn):
+            _check_act(conn, user, request_id, recipient_id, derived)
             if derived is None:
                 added = store.add_link(conn, existing, request_id, recipient_id, at, user.id)
                 details = {"request_id": request_id, "recipient_id": recipient_id, "original_name":
@@ -171,6 +196,7 @@ def commit_staged(conn: sqlite3.Connection, evidence_dir: Path, staged: Staged, 
     rel, final = _place(evidence_dir, staged)
     try:
         with transaction(conn):
+            _check_act(conn, user, request_id, recipient_id, derived)
             item_id = store.insert_item(
                 conn, request_id=request_id, recipient_id=recipient_id, original_name=staged.original_name,
                 stored_path=rel, sha256=staged.sha256, size_bytes=staged.size_bytes, media_info=staged.media_info,
