@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from app.core.records import Role
 from app.services.evidence import intake
 from app.services.session import PermissionDenied
 from app.store import evidence as store
@@ -56,3 +55,59 @@ def test_intake_checks_the_answer_and_the_user_at_the_write(ew: EvidenceWorld, t
     res = intake.intake_file(ew.conn, ew.evidence_dir, src, ana, ew.request_id, ew.recipients[0],
                              accept_non_media=True, now=NOW)
     assert store.get_item(ew.conn, res.item_id).sha256 == res.sha256
+
+
+def _items(ew: EvidenceWorld, tmp_path: Path) -> list[int]:
+    ana = ew.world.users["ana"]
+    ids = [intake.intake_file(ew.conn, ew.evidence_dir, write_not_media(tmp_path / f"{n}.bin", size=size), ana,
+                              ew.request_id, ew.recipients[0], accept_non_media=True, now=NOW).item_id
+           for n, size in (("a", 4096), ("b", 5000))]
+    assert len(set(ids)) == 2
+    return ids
+
+
+@pytest.fixture
+def with_passwords(ew: EvidenceWorld) -> EvidenceWorld:
+    from app.services.accountability import auth
+
+    for name in ("sam", "sue", "ana"):
+        ew.conn.execute("UPDATE users SET password_hash = ? WHERE name = ?", (auth.DEMO_HASHER.hash("pw-" + name),
+                                                                              name))
+    return ew
+
+
+def test_a_package_is_recorded_only_as_approved_with_the_stores_hashes(with_passwords: EvidenceWorld,
+                                                                      tmp_path: Path) -> None:
+    from app.services.evidence import packages
+
+    ew = with_passwords
+    ids = _items(ew, tmp_path)
+    ana, sam = ew.world.users["ana"], ew.world.users["sam"]
+    dest = tmp_path / "out.zip"
+    # An order made up by the caller: sam never typed his password.
+    forged = packages.ExportOrder(tuple(ids), "SAO", "Subpoena 2026-CR-114", ana, sam)
+    with pytest.raises(packages.PackageExportError, match="not approved through Canvass"):
+        packages.write_package(ew.conn, ew.evidence_dir, forged, dest)
+    assert not dest.exists()
+    order = packages.authorize_export(ew.session("ana"), ids, "SAO", "Subpoena 2026-CR-114", "sam", "pw-sam")
+    result = packages.write_package(ew.conn, ew.evidence_dir, order, dest)
+    # The result's hashes edited (the custody log would carry them), or an item swapped for another.
+    for bad in (dataclasses.replace(result, item_hashes={**result.item_hashes, ids[0]: "0" * 64}),
+                dataclasses.replace(result, item_hashes={ids[0]: result.item_hashes[ids[0]]})):
+        with pytest.raises(packages.PackageExportError, match="nothing was recorded"):
+            packages.record_package(ew.conn, bad)
+    with pytest.raises(packages.PackageExportError, match="not approved through Canvass"):
+        packages.record_package(ew.conn, dataclasses.replace(result, order=dataclasses.replace(order, approver=ana)))
+    # The approver was deactivated after approving: the record is refused at the act.
+    ew.conn.execute("UPDATE users SET active = 0 WHERE id = ?", (sam.id,))
+    with pytest.raises(packages.PackageExportError, match="not an active user"):
+        packages.record_package(ew.conn, result)
+    assert store.shares(ew.conn) == []
+    assert [e.kind for e in store.events(ew.conn, item_id=ids[0])] == ["received"]
+    ew.conn.execute("UPDATE users SET active = 1 WHERE id = ?", (sam.id,))
+    share_id = packages.record_package(ew.conn, result)
+    exported = [e for e in store.events(ew.conn, item_id=ids[0]) if e.kind == "exported"]
+    assert [e.sha256 for e in exported] == [store.get_item(ew.conn, ids[0]).sha256]
+    assert json.loads(exported[0].details)["share_id"] == share_id
+    with pytest.raises(packages.PackageExportError, match="not approved through Canvass"):
+        packages.record_package(ew.conn, result)  # one approval, one package

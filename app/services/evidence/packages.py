@@ -11,8 +11,12 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
+import hashlib
 import io
+import json
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,13 +25,14 @@ from typing import Any
 
 from app import __version__
 from app.core.evidence import EvidenceItem, safe_name
-from app.core.permissions import Permission
+from app.core.permissions import Permission, allowed
 from app.core.records import CustodyKind, Role, to_iso, utc_now
 from app.io import evidence_package as pkg
 from app.services.accountability import auth
 from app.services.session import PermissionDenied, Session, User
 from app.store import audit as audit_store
 from app.store import evidence as store
+from app.store import users as user_store
 from app.store.db import transaction
 
 MIN_BASIS_LEN = 10
@@ -87,7 +92,44 @@ def authorize_export(session: Session, item_ids: list[int], recipient_org: str, 
     if exporter.id is None or approver.id == exporter.id:
         raise PackageExportError(f"{approver.name} is exporting this package and cannot also approve it: another "
                                  "supervisor must (two-person rule).")
-    return ExportOrder(tuple(sorted(set(item_ids))), org, basis, exporter, approver)
+    order = ExportOrder(tuple(sorted(set(item_ids))), org, basis, exporter, approver)
+    with _orders_lock:
+        _authorized.add(_order_key(order))
+    return order
+
+
+# Orders authorize_export made (with the approver's password checked) and not yet recorded: write_package and
+# record_package take no other order, so a caller cannot make one up with an approver who never signed in. Held by
+# the process (the package is written and recorded by a worker on a connection of its own).
+_orders_lock = threading.Lock()
+_authorized: set[str] = set()
+
+
+def _order_key(order: ExportOrder) -> str:
+    payload = json.dumps(dataclasses.asdict(order), sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _expect_authorized(order: ExportOrder) -> None:
+    with _orders_lock:
+        known = _order_key(order) in _authorized
+    if not known:
+        raise PackageExportError("This export was not approved through Canvass (or its order was altered): a "
+                                 "supervisor must approve it with their password. Nothing was written.")
+
+
+def _check_people(conn: sqlite3.Connection, order: ExportOrder) -> None:
+    """The exporter and the approver as the user records are now (a deactivation or demotion since the approval
+    stops the export), and still two different people."""
+    for who, need, approving in ((order.exporter, (Permission.EXPORT_DATA, Permission.VIEW_EVIDENCE), False),
+                                 (order.approver, (Permission.APPROVE_REQUEST,), True)):
+        rec = user_store.get(conn, who.id) if who.id is not None else None
+        if rec is None or not rec.active or rec.name != who.name:
+            raise PackageExportError(f"{who.name} is not an active user any more: nothing was recorded.")
+        if not all(allowed(rec.role, p) for p in need) or (approving and rec.role != Role.SUPERVISOR):
+            raise PermissionDenied(rec.name, rec.role.value, need[0])
+    if order.exporter.id == order.approver.id:
+        raise PackageExportError("The exporter cannot also approve the package (two-person rule).")
 
 
 def arcname(item: EvidenceItem) -> str:
@@ -109,6 +151,7 @@ def _custody_csv(conn: sqlite3.Connection, items: list[EvidenceItem]) -> bytes:
 def write_package(conn: sqlite3.Connection, evidence_dir: Path, order: ExportOrder, dest: Path,
                   progress: Callable[[int, int], None] | None = None, check: Callable[[], None] | None = None,
                   now: datetime | None = None) -> ExportResult:
+    _expect_authorized(order)
     created_at = to_iso(now or utc_now())
     items = store.items(conn, ids=order.item_ids)
     head = audit_store.current_head(conn)
@@ -174,11 +217,27 @@ def _json(text: str) -> Any:
 
 
 def record_package(conn: sqlite3.Connection, result: ExportResult) -> int:
-    """Register the onward sharing and write the custody and audit records. Returns the register row's id."""
+    """Register the onward sharing and write the custody and audit records. Returns the register row's id.
+
+    The result is not trusted: its order must be one authorize_export made (recorded once), its people are checked
+    against the user records as they are now, and its items and hashes against the store (an "exported" custody
+    event carries the hash the store holds, for a live item of the order)."""
     o = result.order
+    _expect_authorized(o)
     assert o.exporter.id is not None and o.approver.id is not None
     at = to_iso(utc_now())
     with transaction(conn):
+        _check_people(conn, o)
+        if sorted(result.item_hashes) != sorted(o.item_ids):
+            raise PackageExportError("The package's items are not the ones approved: nothing was recorded.")
+        stored = {i.id: i for i in store.items(conn, ids=list(o.item_ids))}
+        for item_id, sha in result.item_hashes.items():
+            item = stored.get(item_id)
+            if item is None or item.purged:
+                raise PackageExportError(f"Item {item_id} is not in the store any more: nothing was recorded.")
+            if item.sha256 != sha:
+                raise PackageExportError(f"Item {item_id}'s hash in the package result ({sha[:16]}…) is not the one "
+                                         f"the store holds ({item.sha256[:16]}…): nothing was recorded.")
         share_id = store.insert_share(
             conn, package_name=result.built.path.name, package_sha256=result.built.sha256,
             package_bytes=result.built.size_bytes, recipient_org=o.recipient_org, legal_basis=o.legal_basis,
@@ -194,6 +253,8 @@ def record_package(conn: sqlite3.Connection, result: ExportResult) -> int:
                             "items": sorted(result.item_hashes), "recipient_organisation": o.recipient_org,
                             "legal_basis": o.legal_basis, "approved_by": o.approver.name,
                             "audit_head_seq": result.head.seq}, at=at)
+    with _orders_lock:
+        _authorized.discard(_order_key(o))
     return share_id
 
 
