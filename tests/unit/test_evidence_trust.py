@@ -111,3 +111,31 @@ def test_a_package_is_recorded_only_as_approved_with_the_stores_hashes(with_pass
     assert json.loads(exported[0].details)["share_id"] == share_id
     with pytest.raises(packages.PackageExportError, match="not approved through Canvass"):
         packages.record_package(ew.conn, result)  # one approval, one package
+
+
+def test_a_verification_report_is_checked_against_the_store(ew: EvidenceWorld, tmp_path: Path) -> None:
+    from app.services.evidence import verify
+
+    a, b = _items(ew, tmp_path)
+    ana = ew.world.users["ana"]
+    stored = ew.evidence_dir / store.get_item(ew.conn, a).stored_path
+    stored.chmod(0o600)
+    stored.write_bytes(b"altered after intake")
+    report = verify.verify_items(ew.evidence_dir, verify.items_to_verify(ew.conn))
+    assert [c.status for c in report.checks] == ["altered", "ok"]
+    # A caller "fixes" the report: the altered file marked ok, or checked against a hash of its own choosing.
+    altered = report.checks[0]
+    for bad in (dataclasses.replace(altered, status="ok"),
+                dataclasses.replace(altered, expected=altered.found, status="ok")):
+        forged = verify.VerifyReport([bad, report.checks[1]], report.bytes_read)
+        with pytest.raises(verify.VerifyError, match="does not agree with the store"):
+            verify.record_verification(ew.conn, ana, forged, "evidence_store", now=NOW)
+    assert [e.kind for e in store.events(ew.conn, item_id=a)] == ["received"]
+    assert store.get_item(ew.conn, a).last_verified_at is None
+    ew.conn.execute("UPDATE users SET active = 0 WHERE id = ?", (ana.id,))  # deactivated while the job ran
+    with pytest.raises(PermissionDenied):
+        verify.record_verification(ew.conn, ana, report, "evidence_store", now=NOW)
+    assert store.get_item(ew.conn, a).last_verified_at is None
+    ew.conn.execute("UPDATE users SET active = 1 WHERE id = ?", (ana.id,))
+    verify.record_verification(ew.conn, ana, report, "evidence_store", now=NOW)
+    assert store.get_item(ew.conn, a).last_verified_ok is False and store.get_item(ew.conn, b).last_verified_ok

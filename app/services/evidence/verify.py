@@ -23,6 +23,11 @@ from app.store import evidence as store
 from app.store.db import transaction
 
 AUDIT_ACTION = "evidence_verified"
+STATUSES = ("ok", "altered", "missing")
+
+
+class VerifyError(Exception):
+    """A verification report the store contradicts; nothing of it was recorded."""
 
 
 @dataclass(frozen=True)
@@ -111,10 +116,16 @@ def verify_items(evidence_dir: Path, items: list[EvidenceItem], progress: Callab
 
 def record_verification(conn: sqlite3.Connection, user: User, report: VerifyReport, scope: str,
                         scheduled: bool = False, now: datetime | None = None) -> None:
-    """One "verified" custody event per item and one audit entry for the run, in one transaction."""
+    """One "verified" custody event per item and one audit entry for the run, in one transaction.
+
+    The report is not trusted: the user is checked as the user record is now, and each check against the store —
+    a live item, the hash it was received with, and a status that follows from the hash found — or nothing is
+    recorded (VerifyError): a report cannot mark an altered or missing file as verified."""
+    authorize(Session(conn, user))
     at = to_iso(now or utc_now())
     with transaction(conn):
         for c in report.checks:
+            _check_against_store(conn, c)
             store.add_event(conn, c.item_id, CustodyKind.VERIFIED.value, at, user.id, user.name, c.found,
                             {"ok": c.status == "ok", "status": c.status, "expected": c.expected,
                              **({"detail": c.detail} if c.detail else {})})
@@ -123,6 +134,18 @@ def record_verification(conn: sqlite3.Connection, user: User, report: VerifyRepo
                            {"ok": report.ok, "items": len(report.checks), "failed": [
                                {"item_id": c.item_id, "status": c.status, "found": c.found} for c in report.failures],
                             "bytes": report.bytes_read, "scheduled": scheduled}, at=at)
+
+
+def _check_against_store(conn: sqlite3.Connection, c: ItemCheck) -> None:
+    item = store.get_item(conn, c.item_id)
+    if item is None or item.purged:
+        raise VerifyError(f"Item {c.item_id} is not a live item of the store: nothing was recorded.")
+    consistent = c.status in STATUSES and (c.status == "ok") == (c.found == item.sha256) \
+        and (c.status == "missing") == (c.found == "")
+    if c.expected != item.sha256 or not consistent:
+        raise VerifyError(f"The check of item {c.item_id} does not agree with the store (received with "
+                          f"{item.sha256[:16]}…; the report says expected {c.expected[:16]}…, found "
+                          f"{c.found[:16] or 'nothing'}…, {c.status}): nothing was recorded.")
 
 
 def verify_now(session: Session, evidence_dir: Path, request_id: int | None = None,
