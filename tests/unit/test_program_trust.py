@@ -98,3 +98,37 @@ def test_agency_change_is_audited_old_to_new(conn: sqlite3.Connection) -> None:
     assert entry["changed"] == ["partnered_on", "status"]
     assert entry["old_new"] == {"status": ["active", "suspended"], "partnered_on": [day(-400), day(-300)]}
     assert aid == a.id
+
+
+def test_operation_edits_are_audited_old_to_new_and_checked(conn: sqlite3.Connection) -> None:
+    from app.core.records import Camera, CameraKind, CameraSource
+    from app.services.program import operations
+    from app.store import cameras as camera_store
+
+    s = as_(conn, "analyst")
+    aid = agency(as_(conn, "supervisor"))
+    cams = [camera_store.add_camera(conn, Camera(None, 39.3, -76.6 + i / 1000, CameraKind.DOORBELL,
+                                                 source=CameraSource.SELF_REGISTERED)) for i in range(3)]
+    op_id = operations.create(s, aid, "Porch watch", "sting", day(1), "Fewer package thefts", "Theft posts",
+                              camera_ids=cams[:2])
+    operations.edit_details(s, op_id, name="Porch watch II", description="Bait parcels")
+    [edit] = details(conn, "operation_changed")
+    assert edit["fields"] == ["description", "name"]
+    assert edit["old_new"] == {"name": ["Porch watch", "Porch watch II"], "description": ["", "Bait parcels"]}
+    with pytest.raises(operations.OperationError, match="needs a name"):
+        operations.edit_details(s, op_id, name="  ")
+    operations.set_cameras(s, op_id, [cams[1], cams[2]])
+    [cams_set] = details(conn, "operation_cameras_set")
+    assert (cams_set["added"], cams_set["removed"]) == ([cams[2]], [cams[0]])
+    with pytest.raises(operations.OperationError, match="no camera 9999"):
+        operations.set_cameras(s, op_id, [cams[0], 9999])
+    assert operations.store.cameras(conn, op_id) == [cams[1], cams[2]]
+    with pytest.raises(operations.OperationError, match="no agency 77"):
+        operations.create(s, 77, "Ghost op", "sting", day(1), "goal", "measure")
+    # A recorded outcome changed later: the entry keeps what it said before.
+    conn.execute("UPDATE operations SET started_on = ? WHERE id = ?", (day(-5), op_id))
+    operations.record_outcome(s, op_id, "success", 2, 1, "two arrests")
+    operations.record_outcome(s, op_id, "null", 0, 0, "the arrests were unrelated")
+    second = details(conn, "operation_outcome_recorded")[-1]
+    assert second["old_new"] == {"result": ["success", "null"], "arrests": [2, 0], "recoveries": [1, 0],
+                                 "outcome": ["two arrests", "the arrests were unrelated"]}

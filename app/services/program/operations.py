@@ -3,6 +3,7 @@ audited revisions), statements with their organisation, cameras and partners, an
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 
@@ -13,6 +14,8 @@ from app.core.operations import OperationError
 from app.core.permissions import Permission
 from app.core.records import to_iso, utc_now
 from app.services.session import Session
+from app.store import agencies as agency_store
+from app.store import cameras as camera_store
 from app.store import operations as store
 from app.store.operations import OperationRow
 
@@ -26,6 +29,28 @@ def _get(session: Session, op_id: int) -> OperationRow:
     if op is None:
         raise OperationError(f"There is no operation {op_id}.")
     return op
+
+
+def _shown(key: str, value: object) -> object:
+    """A value as an audit entry names it: an area (a whole polygon) by its SHA-256, the rest as stored."""
+    if key == "area_json" and value:
+        return "sha256:" + hashlib.sha256(str(value).encode("utf-8")).hexdigest()
+    return value
+
+
+def _old_new(op: OperationRow, values: dict[str, object]) -> dict[str, list[object]]:
+    """What an edit changes, old → new (fields whose value stays are left out)."""
+    return {k: [_shown(k, getattr(op, k)), _shown(k, v)] for k, v in values.items() if getattr(op, k) != v}
+
+
+def _check_cameras(session: Session, camera_ids: list[int]) -> list[int]:
+    ids = sorted({int(c) for c in camera_ids})
+    known = {r["id"] for r in camera_store.camera_rows(session.conn, ids)}
+    missing = [c for c in ids if c not in known]
+    if missing:
+        raise OperationError(f"There is no camera {', '.join(map(str, missing[:5]))}"
+                             f"{'…' if len(missing) > 5 else ''} in the registry: nothing was changed.")
+    return ids
 
 
 def create(session: Session, agency_id: int, name: str, kind: str, started_on: str, goal: str,
@@ -48,6 +73,10 @@ def create(session: Session, agency_id: int, name: str, kind: str, started_on: s
                       success_measure.strip(), json.dumps(area.to_json()) if area is not None else None,
                       created_at=_now())
     with session.atomic() as conn:
+        if agency_store.get_agency(conn, agency_id) is None:
+            raise OperationError(f"There is no agency {agency_id}.")
+        if camera_ids:
+            _check_cameras(session, camera_ids)
         op_id = store.add_operation(conn, op)
         if camera_ids:
             store.set_cameras(conn, op_id, camera_ids)
@@ -93,14 +122,19 @@ def edit_details(session: Session, op_id: int, **values: object) -> None:
     bad = set(values) - allowed
     if bad:
         raise OperationError(f"Use the plan or outcome steps for: {', '.join(sorted(bad))}.")
+    if "name" in values:
+        values["name"] = str(values["name"] or "").strip()
+        if not values["name"]:
+            raise OperationError("An operation needs a name.")
     with session.atomic() as conn:
         op = _get(session, op_id)
         if values.get("ended_on"):
             values["ended_on"] = parse_date(str(values["ended_on"]), "end date")
             if str(values["ended_on"]) < op.started_on[:10]:
                 raise OperationError(f"The end date {values['ended_on']} is before the start {op.started_on[:10]}.")
+        old_new = _old_new(op, values)
         store.update_fields(conn, op_id, values)
-        session.audit("operation_changed", f"operation:{op_id}", {"fields": sorted(values)})
+        session.audit("operation_changed", f"operation:{op_id}", {"fields": sorted(values), "old_new": old_new})
 
 
 def add_statement(session: Session, op_id: int, made_on: str, organisation: str, text: str, speaker: str = "",
@@ -129,16 +163,22 @@ def record_outcome(session: Session, op_id: int, result: str, arrests: int, reco
         op = _get(session, op_id)
         if not core.is_started(op.started_on, _now()):
             raise OperationError("The operation has not started yet: record its outcome after it ran.")
-        store.update_fields(conn, op_id, {"result": result, "arrests": arrests, "recoveries": recoveries,
-                                          "outcome": notes.strip(), "outcome_recorded_at": _now()})
+        values: dict[str, object] = {"result": result, "arrests": arrests, "recoveries": recoveries,
+                                     "outcome": notes.strip()}
+        old_new = _old_new(op, values) if op.outcome_recorded_at else {}
+        store.update_fields(conn, op_id, {**values, "outcome_recorded_at": _now()})
         session.audit("operation_outcome_recorded", f"operation:{op_id}", {
-            "result": result, "arrests": arrests, "recoveries": recoveries, "previous": op.result or None})
+            "result": result, "arrests": arrests, "recoveries": recoveries, "previous": op.result or None,
+            **({"old_new": old_new} if old_new else {})})
 
 
 def set_cameras(session: Session, op_id: int, camera_ids: list[int]) -> None:
     session.require(Permission.MANAGE_PROGRAM)
     with session.atomic() as conn:
         _get(session, op_id)
-        store.set_cameras(conn, op_id, camera_ids)
-        session.audit("operation_cameras_set", f"operation:{op_id}", {"cameras": len(set(camera_ids))})
+        ids = _check_cameras(session, camera_ids)
+        before = set(store.cameras(conn, op_id))
+        store.set_cameras(conn, op_id, ids)
+        session.audit("operation_cameras_set", f"operation:{op_id}", {
+            "cameras": len(ids), "added": sorted(set(ids) - before), "removed": sorted(before - set(ids))})
 
