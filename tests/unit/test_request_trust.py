@@ -87,3 +87,24 @@ def test_an_answers_file_does_not_overwrite_recorded_answers(world: World, tmp_p
     [entry] = details(w.conn, "responses_imported")
     assert entry["changed"] == [{"owner_id": bob, "neighbor_no": recips[bob], "from": "pending", "to": "no_footage"}]
     assert entry["unchanged"] == 1
+
+
+def test_a_draft_edit_is_audited_old_to_new(world: World) -> None:
+    w = world
+    ana = w.session("ana")
+    d = svc.DraftInput(w.agency_id, "BPD-14-000123", w.incident_id, "robbery", GOOD_FENCE,
+                       NOW - timedelta(hours=5), NOW - timedelta(hours=3), investigator_contact="det. ray 555-0199")
+    rid = svc.create_draft(ana, d, now=NOW)
+    edited = svc.DraftInput(w.agency_id, "BPD-14-000124", w.incident_id, "burglary", GOOD_FENCE,
+                            NOW - timedelta(hours=6), NOW - timedelta(hours=3), investigator_contact="det. kay")
+    svc.update_draft(ana, rid, edited, now=NOW)
+    [entry] = details(w.conn, "request_edited")
+    assert entry["changed"] == ["case_number", "investigator_contact", "offense_category", "window_start"]
+    assert entry["old_new"]["case_number"] == ["BPD-14-000123", "BPD-14-000124"]
+    assert entry["old_new"]["offense_category"] == ["robbery", "burglary"]
+    assert entry["old_new"]["window_start"] == ["2026-06-01T07:00:00Z", "2026-06-01T06:00:00Z"]
+    # The investigator's contact is personal data: an auditor reading the log sees it masked.
+    from app.services.accountability import audit_service
+
+    masked, hit = audit_service.mask_details(json.dumps(entry))
+    assert hit and "det. kay" not in masked and "BPD-14-000124" in masked

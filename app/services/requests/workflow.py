@@ -140,7 +140,10 @@ def update_draft(session: Session, request_id: int, draft: DraftInput, arrays: C
         plan = plan_for(conn, get_record(conn, request_id), arrays_or_load(conn, arrays), now)
         store_plan(conn, request_id, plan)
         changed = {k: v for k, v in values.items() if getattr(before, k) != v}
-        session.audit("request_edited", request_ref(request_id), {"changed": sorted(changed)})
+        # Old → new for each field changed (the area as JSON; the investigator's contact is masked for readers who
+        # may not see personal data, by its key).
+        session.audit("request_edited", request_ref(request_id), {
+            "changed": sorted(changed), "old_new": {k: [getattr(before, k), v] for k, v in changed.items()}})
 
 
 def submit(session: Session, request_id: int, now: datetime | None = None) -> list[policy.RuleResult]:
