@@ -132,3 +132,30 @@ def test_operation_edits_are_audited_old_to_new_and_checked(conn: sqlite3.Connec
     second = details(conn, "operation_outcome_recorded")[-1]
     assert second["old_new"] == {"result": ["success", "null"], "arrests": [2, 0], "recoveries": [1, 0],
                                  "outcome": ["two arrests", "the arrests were unrelated"]}
+
+
+def test_a_post_is_recorded_as_its_poster_and_revised_by_them(conn: sqlite3.Connection) -> None:
+    import dataclasses
+
+    from app.core.posts import Post
+    from app.services.program import feed
+    from app.store import feed as feed_store
+
+    ana = Session(conn, User(None, "ana", Role.ANALYST))
+    bo = Session(conn, User(None, "bo", Role.ANALYST))
+    post = Post(None, "2024-03-01T10:00:00Z", "Package theft", "A Hispanic man on our street",
+                block_address="1200 block of Union Av")
+    # The caller names someone else as the poster, or sets the post's moderation itself.
+    with pytest.raises(feed.PostError, match="posted by the signed-in user"):
+        feed.submit_post(ana, dataclasses.replace(post, posted_by="sam"), notice_shown=True)
+    with pytest.raises(feed.PostError, match="moderator"):
+        feed.submit_post(ana, dataclasses.replace(post, moderation="published"), notice_shown=True)
+    assert conn.execute("SELECT count(*) FROM incidents").fetchone()[0] == 0
+    held, verdict = feed.submit_post(ana, post, notice_shown=True)
+    assert verdict.verdict == "held" and feed_store.get_post(conn, held).posted_by == "ana"
+    with pytest.raises(feed.PostError, match="Only ana"):
+        feed.revise_held(bo, held, "A man in a red jacket took a parcel from the porch of 1210")
+    text = "A man wearing a red jacket took a parcel from a porch"
+    assert feed.revise_held(ana, held, text).ok
+    [entry] = details(conn, "post_edited")
+    assert entry["text"] == ["A Hispanic man on our street", text]

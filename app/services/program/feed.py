@@ -39,9 +39,16 @@ def submit_post(session: Session, post: Post, own_address: bool = False, notice_
     session.require(Permission.POST_FEED)
     if not notice_shown:
         raise PostError(["The poster must be shown the notice that the partner agency can read the feed."])
+    # The caller's post is not trusted with who posted it or where it stands: a post is recorded as posted by the
+    # signed-in user, and only the screening and a moderator decide its moderation.
+    if post.posted_by and post.posted_by != session.actor:
+        raise PostError([f"A post is recorded as posted by the signed-in user ({session.actor}), not by "
+                         f"“{post.posted_by}”."])
+    if post.moderation != Moderation.PENDING.value or post.moderation_reason:
+        raise PostError(["A new post goes to the moderation queue: only a moderator publishes or rejects it."])
     now = to_iso(utc_now())
     p = dataclasses.replace(post, id=None, text=post.text.strip(), block_address=post.block_address.strip(),
-                            posted_by=post.posted_by or session.actor, created_at=now)
+                            posted_by=session.actor, created_at=now)
     errors = validate_post(p, now)
     if errors:
         raise PostError(list(errors.values()))
@@ -62,12 +69,16 @@ def submit_post(session: Session, post: Post, own_address: bool = False, notice_
 
 
 def revise_held(session: Session, post_id: int, text: str) -> Screening:
-    """The poster adds detail to a held post; screened again, it goes to the queue (or stays held)."""
+    """The poster adds detail to a held post; screened again, it goes to the queue (or stays held). Only its poster
+    (or a moderator) revises it; the audit entry keeps the old and the new text."""
     session.require(Permission.POST_FEED)
     with session.atomic() as conn:
         post = store.get_post(conn, post_id)
         if post is None or post.moderation != Moderation.HELD.value:
             raise PostError([f"Post {post_id} is not held for more detail."])
+        if post.posted_by and post.posted_by != session.actor and not session.can(Permission.MODERATE_FEED):
+            raise PostError([f"Only {post.posted_by}, who wrote post {post_id}, or a moderator may revise it."])
+        old_text = post.text
         post.text = text.strip()
         verdict = screen(post)
         if verdict.verdict == moderation.REFUSED:
@@ -79,7 +90,7 @@ def revise_held(session: Session, post_id: int, text: str) -> Screening:
                                  "edited")
         else:
             store.set_moderation(conn, post_id, Moderation.PENDING.value, "", session.actor, now, "edited")
-        session.audit("post_edited", f"post:{post_id}", {"now": verdict.verdict})
+        session.audit("post_edited", f"post:{post_id}", {"now": verdict.verdict, "text": [old_text, post.text]})
     return verdict
 
 
