@@ -108,3 +108,22 @@ def test_a_draft_edit_is_audited_old_to_new(world: World) -> None:
 
     masked, hit = audit_service.mask_details(json.dumps(entry))
     assert hit and "det. kay" not in masked and "BPD-14-000124" in masked
+
+
+def test_the_public_log_export_writes_the_log_as_stored(world: World, tmp_path: Path) -> None:
+    import dataclasses
+
+    from app.services.requests import public_log
+
+    w = world
+    sent_request(w)
+    ana = w.session("ana")
+    entries = public_log.public_log(ana)
+    # The caller's copy is edited: fewer owners declined than did, the overrides hidden.
+    edited = [dataclasses.replace(entries[0], declined=0, overrides=0, state="resolved")]
+    out = tmp_path / "log.csv"
+    with pytest.raises(svc.RequestError, match="not the public log as stored"):
+        public_log.export_public_log(ana, out, "csv", edited)
+    assert not out.exists() and details(w.conn, "public_log_exported") == []
+    assert public_log.export_public_log(ana, out, "csv", entries) == 1
+    assert public_log.export_public_log(ana, tmp_path / "all.html", "html") == 1

@@ -9,6 +9,7 @@ from pathlib import Path
 from app.core.permissions import Permission
 from app.core.public_log import PublicLogEntry, generalised_circle
 from app.core.records import to_iso, utc_now
+from app.services.requests.common import RequestError
 from app.services.session import Session
 from app.store import audit as audit_store
 from app.store import requests as store
@@ -27,11 +28,23 @@ def public_log_head(session: Session) -> audit_store.ChainHead:
 
 def export_public_log(session: Session, path: Path, fmt: str, entries: list[PublicLogEntry] | None = None) -> int:
     """Write the public request log as CSV or HTML, carrying the audit chain head, and audit the export.
-    Returns the number of entries written."""
+    Returns the number of entries written.
+
+    `entries` (what the window shows, perhaps a selection) is not trusted: each must be the stored log's entry as it
+    is now, or nothing is written — a file that carries the chain head must hold the log as stored."""
     from app.io.public_log_export import write_public_log_csv, write_public_log_html
 
     session.require(Permission.VIEW_PUBLIC_LOG)
-    entries = public_log(session) if entries is None else entries
+    stored = public_log(session)
+    if entries is None:
+        entries = stored
+    else:
+        known = set(stored)
+        wrong = [e.public_no for e in entries if e not in known]
+        if wrong:
+            raise RequestError(f"The entries to export are not the public log as stored (no. "
+                               f"{', '.join(map(str, wrong[:5]))}{'…' if len(wrong) > 5 else ''} differ or changed "
+                               "since they were read): nothing was written. Refresh the log and export again.")
     head = public_log_head(session)
     if fmt == "csv":
         n = write_public_log_csv(path, entries, head)
