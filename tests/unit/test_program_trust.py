@@ -159,3 +159,25 @@ def test_a_post_is_recorded_as_its_poster_and_revised_by_them(conn: sqlite3.Conn
     assert feed.revise_held(ana, held, text).ok
     [entry] = details(conn, "post_edited")
     assert entry["text"] == ["A Hispanic man on our street", text]
+
+
+def test_a_handout_names_records_that_exist_and_an_install_is_audited_old_to_new(conn: sqlite3.Connection) -> None:
+    from app.core.records import Camera, CameraKind, CameraSource
+    from app.store import cameras as camera_store
+
+    s = as_(conn, "analyst")
+    aid = agency(as_(conn, "supervisor"))
+    sid = ledger.add_shipment(s, aid, day(-100), 5, "Doorbell 2")
+    cams = [camera_store.add_camera(conn, Camera(None, 39.3, -76.6 + i / 1000, CameraKind.DOORBELL,
+                                                 source=CameraSource.PROGRAM_DISTRIBUTED)) for i in range(2)]
+    with pytest.raises(LedgerRefused, match="no owner 999"):
+        ledger.add_distribution(s, ledger.DistributionInput(aid, day(-50), shipment_id=sid, owner_id=999,
+                                                            terms_shown="Free camera"))
+    did = ledger.add_distribution(s, ledger.DistributionInput(aid, day(-50), shipment_id=sid,
+                                                              terms_shown="Free camera"))
+    with pytest.raises(LedgerRefused, match="no camera 999"):
+        ledger.mark_installed(s, did, 999, day(-40))
+    ledger.mark_installed(s, did, cams[0], day(-40))
+    ledger.mark_installed(s, did, cams[1], day(-30))
+    last = details(conn, "distribution_installed")[-1]
+    assert last["old_new"] == {"camera_id": [cams[0], cams[1]], "installed_on": [day(-40), day(-30)]}

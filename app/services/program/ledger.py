@@ -14,7 +14,9 @@ from app.core.ledger import CREDIT, DISTRIBUTION, SHIPMENT, Balances, Entry, Led
 from app.core.permissions import Permission
 from app.services.session import Session
 from app.store import agencies as agency_store
+from app.store import cameras as camera_store
 from app.store import ledger as store
+from app.store import owners as owner_store
 
 CONDITIONAL_WARNING = ("Making footage sharing a condition of a free camera undermines voluntary consent: a resident "
                        "who must share to keep the camera cannot freely decline a request. The handout will be "
@@ -53,6 +55,17 @@ def _check(session: Session, agency_id: int, entries: list[Entry]) -> None:
 def _agency(session: Session, agency_id: int) -> None:
     if agency_store.get_agency(session.conn, agency_id) is None:
         raise LedgerRefused([f"There is no agency {agency_id}."])
+
+
+def _records_exist(session: Session, owner_id: int | None, camera_id: int | None) -> None:
+    """The resident and the camera a handout names are records of the store (not ids the caller made up)."""
+    problems = []
+    if owner_id is not None and owner_store.get_owner(session.conn, owner_id) is None:
+        problems.append(f"There is no owner {owner_id} in the registry.")
+    if camera_id is not None and camera_store.get_camera(session.conn, camera_id) is None:
+        problems.append(f"There is no camera {camera_id} in the registry.")
+    if problems:
+        raise LedgerRefused(problems)
 
 
 def _entry(kind: str, row: dict[str, Any]) -> Entry:
@@ -95,6 +108,7 @@ def add_distribution(session: Session, d: DistributionInput) -> int:
         raise LedgerRefused(["An installed camera must be linked to its registered camera."])
     with session.atomic() as conn:
         _agency(session, d.agency_id)
+        _records_exist(session, d.owner_id, d.camera_id)
         new = Entry(DISTRIBUTION, 0, day, d.units, d.shipment_id, installed, conditional=d.sharing_condition)
         _check(session, d.agency_id, [*store.entries(conn, d.agency_id), new])
         did = store.add_distribution(conn, d.agency_id, d.shipment_id, d.owner_id, d.camera_id, day, d.units,
@@ -112,13 +126,15 @@ def mark_installed(session: Session, distribution_id: int, camera_id: int, insta
         row = store.row(conn, DISTRIBUTION, distribution_id)
         if row is None:
             raise LedgerRefused([f"There is no distribution {distribution_id}."])
+        _records_exist(session, None, camera_id)
         entries = [e if not (e.kind == DISTRIBUTION and e.id == distribution_id) else
                    Entry(DISTRIBUTION, e.id, e.on, e.units, e.shipment_id, day, conditional=e.conditional)
                    for e in store.entries(conn, row["agency_id"])]
         _check(session, row["agency_id"], entries)
         store.set_installed(conn, distribution_id, camera_id, day)
+        old_new = {k: [row[k], v] for k, v in (("camera_id", camera_id), ("installed_on", day)) if row[k] != v}
         session.audit("distribution_installed", f"distribution:{distribution_id}", {"camera_id": camera_id,
-                                                                                    "on": day})
+                                                                                    "on": day, "old_new": old_new})
 
 
 def add_credit(session: Session, agency_id: int, period: str, downloads: int, recorded_on: str | None = None) -> int:
