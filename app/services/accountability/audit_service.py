@@ -254,6 +254,7 @@ def authorize_verify(session: Session) -> None:
 
 
 def record_verification(session: Session, result: audit_store.VerifyResult) -> None:
+    authorize_verify(session)  # at the act: the entry says this user verified the log
     session.audit("audit_verified", "audit_log", {"ok": result.ok, "entries": result.entries,
                                                   "broken_seq": result.broken_seq, "reason": result.reason})
 
@@ -290,6 +291,7 @@ def check_store_file(db_path: Path, given: ChainHead | None = None,
 
 
 def record_store_check(session: Session, result: StoreCheck) -> None:
+    authorize_verify(session)
     chain = result.chain
     session.audit("audit_verified", "audit_log", {"ok": result.ok, "entries": chain.entries,
                                                   "broken_seq": chain.broken_seq, "reason": chain.reason,

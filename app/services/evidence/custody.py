@@ -102,6 +102,7 @@ def write_report_csv(path: Path, rows: list[ReportRow]) -> None:
 
 def record_report(session: Session, path: Path, fmt: str, rows: list[ReportRow], item_id: int | None,
                   request_id: int | None) -> None:
+    session.require(Permission.VIEW_EVIDENCE)
     session.audit("custody_report_exported", f"evidence:{item_id}" if item_id is not None else
                   f"request:{request_id}", {"file": Path(path).name, "format": fmt, "events": len(rows),
                                             "items": len({r.item.id for r in rows})})

@@ -139,6 +139,8 @@ def withdraw_consent(session: Session, item_id: int, now: datetime | None = None
     at = to_iso(now or utc_now())
     done: list[int] = []
     with session.atomic() as conn:
+        if store.get_item(conn, item_id) is None:
+            raise RetentionError(f"There is no evidence item {item_id}.")
         for i in _family(conn, item_id):
             item = store.get_item(conn, i)
             if item is None or item.purged or item.consent_withdrawn_at:

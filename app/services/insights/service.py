@@ -87,6 +87,7 @@ def coverage_from(db_path: Path, cell_m: float, heading_tol_deg: float, range_to
 
 
 def record_coverage(session: Session, result: cov.CoverageResult, agency_id: int | None) -> None:
+    authorize_coverage(session)  # at the act, as the user record is now
     session.audit("coverage_analysed", "registry", {
         "cameras": result.cameras, "cell_m": result.grid.cell_m, "agency_id": agency_id,
         "seen1_mean": round(result.seen1.mean, 4)})
@@ -103,6 +104,7 @@ def report_from(db_path: Path, date_from: date, date_to: date, agency_id: int | 
 
 
 def record_report_export(session: Session, report: Report, files: list[Path]) -> None:
+    authorize_dashboards(session)
     session.audit("report_exported", str(files[0].parent) if files else "", {
         "from": report.date_from.isoformat(), "to": report.date_to.isoformat(), "agency": report.agency,
         "head_seq": report.head.seq, "head_hash": report.head.hash, "files": [p.name for p in files]})

@@ -122,5 +122,8 @@ def add_milestone(session: Session, on_date: str, label: str) -> int:
 def delete_milestone(session: Session, milestone_id: int) -> None:
     session.require(Permission.MANAGE_AGENCIES)
     with session.atomic() as conn:
+        milestone = next((m for m in store.list_milestones(conn) if m[0] == milestone_id), None)
+        if milestone is None:
+            raise AgencyError({"milestone": f"there is no milestone {milestone_id}"})
         store.delete_milestone(conn, milestone_id)
-        session.audit("milestone_deleted", f"milestone:{milestone_id}")
+        session.audit("milestone_deleted", f"milestone:{milestone_id}", {"on": milestone[1], "label": milestone[2]})
