@@ -10,6 +10,7 @@ doorbell and CCTV exports use; a variable-rate file is shown at the frame neares
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -19,6 +20,7 @@ import av
 import numpy as np
 
 AUDIO_RATE = 48_000
+RECENT_FRAMES = 15  # decoded frames kept behind the last one asked for (YUV 4:2:0: 3 MB each at 1080p)
 
 
 class VideoError(Exception):
@@ -63,6 +65,9 @@ class VideoSource:
         self.info = self._read_info()
         self._frames: Iterator[av.VideoFrame] | None = None
         self._next_index = -1  # index the sequential decoder yields next; -1 = must seek
+        # The frames decoded on the way to the last one asked for (a seek decodes from the keyframe before it):
+        # a step back right after a jump takes one of them instead of decoding that stretch again.
+        self._recent: deque[tuple[int, av.VideoFrame]] = deque(maxlen=RECENT_FRAMES)
 
     def _read_info(self) -> VideoInfo:
         s = self._stream
@@ -97,6 +102,7 @@ class VideoSource:
         self._container.seek(max(self._start, target), stream=self._stream, backward=True, any_frame=False)
         self._frames = self._container.decode(self._stream)
         self._next_index = -1
+        self._recent.clear()
 
     def _decoded(self) -> Iterator[tuple[int, av.VideoFrame]]:
         assert self._frames is not None
@@ -113,6 +119,7 @@ class VideoSource:
         last: tuple[int, av.VideoFrame] | None = None
         for got, frame in self._decoded():
             last = (got, frame)
+            self._recent.append(last)
             if got >= index:
                 break
         if last is None:  # seeked past the end: the file is shorter than its header said
@@ -122,6 +129,16 @@ class VideoSource:
         got, frame = last
         self._next_index = got + 1
         return got, _rgb(frame, size)
+
+    def recent_indexes(self) -> set[int]:
+        return {got for got, _frame in self._recent}
+
+    def recent_frame(self, index: int, size: tuple[int, int] | None = None) -> np.ndarray | None:
+        """Frame `index` as RGB if it was decoded on the way to the last frame asked for (no decoding), else None."""
+        for got, frame in self._recent:
+            if got == index:
+                return _rgb(frame, size)
+        return None
 
     def frames(self, start: int = 0, size: tuple[int, int] | None = None) -> Iterator[tuple[int, np.ndarray]]:
         """Every frame from `start` to the end, in order, as (index, RGB array)."""

@@ -165,8 +165,16 @@ class Player(QObject):
         if self.playing:
             self.pause()
         index = max(0, min(index, self.info.frame_count - 1))
-        self._take_prefetched(index)
         image = self._cache.get(index)
+        if image is None:
+            # decoded on the way to the frame shown before (right after a jump, before the look-behind is in)
+            recent = self._video.recent_frame(index, self.display_size)
+            if recent is not None:
+                image = to_qimage(recent)
+                self._cache.put(index, image)
+        if image is None:
+            self._take_prefetched(index)
+            image = self._cache.get(index)
         if image is None:
             got, rgb = self._video.frame(index, self.display_size)
             index, image = got, to_qimage(rgb)
@@ -177,7 +185,8 @@ class Player(QObject):
 
     def _prefetch_behind(self, index: int) -> None:
         """While paused, decode the frames just before the one shown in the background, so ',' is instant."""
-        if all(self._cache.get(i) is not None for i in range(max(0, index - LOOK_BEHIND // 3), index)):
+        recent = self._video.recent_indexes()  # decoded on the way here: no need to decode them again
+        if all(i in recent or self._cache.get(i) is not None for i in range(max(0, index - LOOK_BEHIND // 3), index)):
             return  # enough is kept behind this frame already
         if self._behind is not None:
             self._behind.stop()

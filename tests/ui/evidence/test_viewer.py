@@ -77,6 +77,24 @@ def test_frame_steps_by_keyboard_are_exact(viewer, qtbot) -> None:  # noqa: ANN0
     assert w.player.index == 8
 
 
+def test_a_step_back_right_after_a_jump_takes_a_frame_decoded_on_the_way(viewer, qtbot,  # noqa: ANN001
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    w, _ = viewer
+    w.transport.slider.setValue(30)  # keyframes every 12: the jump decodes 24..30 to show 30
+    assert w.player.index == 30 and shown_number(w.player.image) == 30
+    decodes: list[int] = []
+    real = w.player._video.frame
+    monkeypatch.setattr(w.player._video, "frame", lambda index, size=None: decodes.append(index) or real(index, size))
+    for expected in (29, 28, 27, 26, 25):
+        qtbot.keyClick(w, Qt.Key.Key_Comma)
+        assert w.player.index == expected and shown_number(w.player.image) == expected
+        # nothing decoded again, and no look-behind decoding started (nor waited for)
+        assert decodes == [] and w.player._behind is None
+    for expected in (24, 23, 22):  # on past the keyframe at 24: the look-behind decodes that stretch now
+        qtbot.keyClick(w, Qt.Key.Key_Comma)
+        assert w.player.index == expected and shown_number(w.player.image) == expected
+
+
 def test_seek_by_time_and_by_slider(viewer, qtbot) -> None:  # noqa: ANN001
     w, _ = viewer
     w.transport.time.setFocus()
