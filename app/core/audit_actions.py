@@ -42,6 +42,7 @@ ACTION_LABELS: dict[str, str] = {
     "responses_import_refused": "Answers file refused",
     "outreach_exported": "Owner letters exported",
     "policy_override": "Request rule overridden",
+    "policy_overrides_voided": "Request overrides voided by an edit",
     "policy_limit_changed": "Request limit changed",
     "incident_created": "Incident created",
     # owners and the registry

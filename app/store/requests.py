@@ -119,14 +119,25 @@ def transitions(conn: sqlite3.Connection, request_id: int) -> list[Transition]:
 
 # --- overrides ----------------------------------------------------------------------------------------------------
 def overridden_rules(conn: sqlite3.Connection, request_id: int) -> set[str]:
-    return {r[0] for r in conn.execute("SELECT rule FROM policy_overrides WHERE request_id = ?", (request_id,))}
+    """The rules overridden for the request as it stands (overrides voided by a later edit do not count)."""
+    return {r[0] for r in conn.execute("SELECT rule FROM policy_overrides WHERE request_id = ? AND voided_at IS NULL",
+                                       (request_id,))}
 
 
-def overrides(conn: sqlite3.Connection, request_id: int) -> list[tuple[str, str, str, str]]:
-    """(rule, reason, supervisor name, at) for each override of the request."""
-    return conn.execute("SELECT o.rule, o.reason, IFNULL(u.name, ''), o.at FROM policy_overrides o "
+def overrides(conn: sqlite3.Connection, request_id: int) -> list[tuple[str, str, str, str, str | None]]:
+    """(rule, reason, supervisor name, at, voided at or None) for each override of the request."""
+    return conn.execute("SELECT o.rule, o.reason, IFNULL(u.name, ''), o.at, o.voided_at FROM policy_overrides o "
                         "LEFT JOIN users u ON u.id = o.supervisor_id WHERE o.request_id = ? ORDER BY o.id",
                         (request_id,)).fetchall()
+
+
+def void_overrides(conn: sqlite3.Connection, request_id: int, at: str) -> list[str]:
+    """Void the request's standing overrides (its draft was edited); returns the rules they were for."""
+    rules = sorted(overridden_rules(conn, request_id))
+    if rules:
+        conn.execute("UPDATE policy_overrides SET voided_at = ? WHERE request_id = ? AND voided_at IS NULL",
+                     (at, request_id))
+    return rules
 
 
 # --- recipients ---------------------------------------------------------------------------------------------------

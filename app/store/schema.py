@@ -517,7 +517,13 @@ CREATE TABLE onward_share_items (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3_BASE_MAPS, V4_PROGRAM, V5_CONSENT, V6_EVIDENCE]
+# A supervisor's override is for the request as it stood: an edit of the draft after it voids it (voided_at), so an
+# area enlarged after "area limit" was overridden needs the override again. Kept, not deleted: the report counts it.
+V7_OVERRIDES_VOIDED = """
+ALTER TABLE policy_overrides ADD COLUMN voided_at TEXT;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3_BASE_MAPS, V4_PROGRAM, V5_CONSENT, V6_EVIDENCE, V7_OVERRIDES_VOIDED]
 SCHEMA_VERSION = len(MIGRATIONS)
 # Stores below this version were made before the audit head file existed: the first open anchors them.
 AUDIT_HEAD_FILE_FROM = MIGRATIONS.index(V5_CONSENT) + 1

@@ -137,6 +137,40 @@ def test_a_request_breaking_a_rule_cannot_be_approved_or_sent_until_overridden(w
     assert public_log_svc.public_log_entries(w.conn)[0].overrides == 1
 
 
+def test_an_edit_after_an_override_voids_it(world: World) -> None:
+    """An override is for the request as the supervisor saw it: enlarge the area after "area size" was overridden
+    and the request cannot be approved until a supervisor overrides it again, for the area as it is now."""
+    w = world
+    ana, sam = w.session("ana"), w.session("sam")
+    rid = svc.create_draft(ana, draft(w, fence=CircleFence(39.29, -76.61, 1_200.0)), now=NOW)
+    assert [r.rule for r in svc.submit(ana, rid, now=NOW)] == [policy.AREA]
+    svc.override_rule(sam, rid, policy.AREA, "a wide car park on one side: the area is mostly empty", now=NOW)
+    svc.return_to_draft(ana, rid, "widen it", now=NOW)
+    svc.update_draft(ana, rid, draft(w, fence=CircleFence(39.29, -76.61, 6_000.0)), now=NOW + timedelta(minutes=5))
+    assert store.overridden_rules(w.conn, rid) == set()
+    voided = w.conn.execute("SELECT rule, voided_at FROM policy_overrides WHERE request_id = ?", (rid,)).fetchall()
+    assert voided == [(policy.AREA, to_iso(NOW + timedelta(minutes=5)))]  # kept, and marked
+    assert audit_actions(w.conn, f"request:{rid}")[-1] == "policy_overrides_voided"
+    assert [r.rule for r in svc.submit(ana, rid, now=NOW)] == [policy.AREA]
+    with pytest.raises(svc.RequestError, match="Area size"):
+        svc.approve(w.session("sue"), rid, now=NOW)
+    svc.override_rule(sam, rid, policy.AREA, "the whole estate, seen and agreed at this size", now=NOW)
+    svc.approve(w.session("sue"), rid, now=NOW)
+    svc.send(ana, rid, now=NOW)
+    assert public_log_svc.public_log_entries(w.conn)[0].overrides == 2  # the public log counts both, voided or not
+
+
+def test_an_edit_that_changes_nothing_keeps_the_overrides(world: World) -> None:
+    w = world
+    ana, sam = w.session("ana"), w.session("sam")
+    rid = svc.create_draft(ana, draft(w, case_number="14-123"), now=NOW)
+    svc.submit(ana, rid, now=NOW)
+    svc.override_rule(sam, rid, policy.CASE_NUMBER, "Legacy case number issued before the new format", now=NOW)
+    svc.return_to_draft(ana, rid, "look again", now=NOW)
+    svc.update_draft(ana, rid, draft(w, case_number="14-123"), now=NOW)  # saved as it was
+    assert store.overridden_rules(w.conn, rid) == {policy.CASE_NUMBER}
+
+
 def test_protest_category_cannot_be_overridden_or_sent(world: World) -> None:
     w = world
     rid = svc.create_draft(w.session("ana"), draft(w, offense_category=PROTEST_CATEGORY), now=NOW)

@@ -51,8 +51,9 @@ def incident_point(session: Session, incident_id: int | None) -> tuple[float, fl
     return store.incident_point(session.conn, incident_id)
 
 
-def overrides(session: Session, request_id: int) -> list[tuple[str, str, str, str]]:
-    """(rule, reason, who, at) of every rule a supervisor let pass on this request."""
+def overrides(session: Session, request_id: int) -> list[tuple[str, str, str, str, str | None]]:
+    """(rule, reason, who, at, voided at) of every rule a supervisor let pass on this request (voided: by an edit
+    of the request after it; such an override no longer counts)."""
     session.require(Permission.CREATE_REQUEST)
     return store.overrides(session.conn, request_id)
 

@@ -144,6 +144,12 @@ def update_draft(session: Session, request_id: int, draft: DraftInput, arrays: C
         # may not see personal data, by its key).
         session.audit("request_edited", request_ref(request_id), {
             "changed": sorted(changed), "old_new": {k: [getattr(before, k), v] for k, v in changed.items()}})
+        # An override was given for the request as it stood: after an edit (a larger area, a longer window) the
+        # rule must be overridden again, by a supervisor who sees the request as it is now.
+        voided = store.void_overrides(conn, request_id, to_iso(now)) if changed else []
+        if voided:
+            session.audit("policy_overrides_voided", request_ref(request_id), {
+                "rules": voided, "reason": "the request was edited after the overrides were given"})
 
 
 def submit(session: Session, request_id: int, now: datetime | None = None) -> list[policy.RuleResult]:

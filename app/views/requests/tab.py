@@ -355,8 +355,9 @@ class RequestsTab(QWidget):
             what = "Approved" if t.from_state == t.to_state else step + STATE_LABELS[S(t.to_state)]
             said = t.reason if t.reason and t.reason.casefold() != what.casefold() else ""  # not "Approved — approved"
             self.timeline.addItem(f"{timefmt.short(t.at)} · {t.actor} · {what}" + (f" — {said}" if said else ""))
-        for rule, reason, who, at in reads_svc.overrides(self.session, rec.id):
-            self.timeline.addItem(f"{timefmt.short(at)} · {who} · Override of {rule} — {reason}")
+        for rule, reason, who, at, voided_at in reads_svc.overrides(self.session, rec.id):
+            void = f" (void since {timefmt.short(voided_at)}: the request was edited after it)" if voided_at else ""
+            self.timeline.addItem(f"{timefmt.short(at)} · {who} · Override of {rule} — {reason}{void}")
         if self.session.can(Permission.RECORD_RESPONSE):
             for at, who, text in responses_svc.answer_history(self.session, rec.id):
                 self.timeline.addItem(f"{timefmt.short(at)} · {who} · {text}")
