@@ -251,6 +251,17 @@ def recipient_points(conn: sqlite3.Connection, request_id: int) -> list[tuple[fl
         "WHERE r.request_id = ?", (request_id,))]
 
 
+def missing_refs(conn: sqlite3.Connection, agency_id: int | None, incident_id: int | None) -> list[str]:
+    """Which of a request's references name no record: 'agency', 'incident' (a None incident is fine)."""
+    out = []
+    if agency_id is None or conn.execute("SELECT 1 FROM agencies WHERE id = ?", (agency_id,)).fetchone() is None:
+        out.append("agency")
+    if incident_id is not None and conn.execute("SELECT 1 FROM incidents WHERE id = ?",
+                                                (incident_id,)).fetchone() is None:
+        out.append("incident")
+    return out
+
+
 def incident_point(conn: sqlite3.Connection, incident_id: int | None) -> tuple[float, float] | None:
     if incident_id is None:
         return None

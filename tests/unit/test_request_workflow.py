@@ -171,6 +171,21 @@ def test_an_edit_that_changes_nothing_keeps_the_overrides(world: World) -> None:
     assert store.overridden_rules(w.conn, rid) == {policy.CASE_NUMBER}
 
 
+def test_a_request_or_incident_naming_no_agency_or_incident_is_refused_in_words(world: World) -> None:
+    w = world
+    ana = w.session("ana")
+    with pytest.raises(svc.RequestError, match="There is no agency 999"):
+        svc.create_draft(ana, draft(w, agency_id=999), now=NOW)
+    with pytest.raises(svc.RequestError, match="There is no incident 4242"):
+        svc.create_draft(ana, draft(w, incident_id=4242), now=NOW)
+    rid = svc.create_draft(ana, draft(w), now=NOW)
+    with pytest.raises(svc.RequestError, match="There is no agency 999"):
+        svc.update_draft(ana, rid, draft(w, agency_id=999), now=NOW)
+    with pytest.raises(svc.RequestError, match="There is no agency 999"):
+        svc.create_incident(ana, NOW, 39.29, -76.61, "robbery", agency_id=999, now=NOW)
+    assert store.get_request(w.conn, rid).agency_id == w.agency_id
+
+
 def test_protest_category_cannot_be_overridden_or_sent(world: World) -> None:
     w = world
     rid = svc.create_draft(w.session("ana"), draft(w, offense_category=PROTEST_CATEGORY), now=NOW)

@@ -116,6 +116,7 @@ def create_draft(session: Session, draft: DraftInput, arrays: CameraArrays | Non
     now = now_or(now)
     values = draft.values()
     with session.atomic() as conn:
+        _refuse_missing_refs(conn, values)
         request_id = store.insert_request(conn, values, user.id, to_iso(now))
         store.add_transition(conn, request_id, None, S.DRAFT, to_iso(now), user.id, "created")
         record = get_record(conn, request_id)
@@ -128,6 +129,15 @@ def create_draft(session: Session, draft: DraftInput, arrays: CameraArrays | Non
     return request_id
 
 
+def _refuse_missing_refs(conn: sqlite3.Connection, values: dict[str, object]) -> None:
+    """A clear refusal, not a constraint error, for an agency or incident that does not exist (any more)."""
+    missing = store.missing_refs(conn, values["agency_id"], values["incident_id"])  # type: ignore[arg-type]
+    if "agency" in missing:
+        raise RequestError(f"There is no agency {values['agency_id']}: choose one of the partner agencies.")
+    if "incident" in missing:
+        raise RequestError(f"There is no incident {values['incident_id']}: choose the incident again, or none.")
+
+
 def update_draft(session: Session, request_id: int, draft: DraftInput, arrays: CameraArrays | None = None,
                  now: datetime | None = None) -> None:
     session.require(Permission.CREATE_REQUEST)
@@ -136,6 +146,7 @@ def update_draft(session: Session, request_id: int, draft: DraftInput, arrays: C
     with session.atomic() as conn:
         before = get_record(conn, request_id)
         expect_state(before, EDITABLE, "edited")
+        _refuse_missing_refs(conn, values)
         store.update_request(conn, request_id, values)
         plan = plan_for(conn, get_record(conn, request_id), arrays_or_load(conn, arrays), now)
         store_plan(conn, request_id, plan)
@@ -285,6 +296,8 @@ def create_incident(session: Session, occurred_at: datetime, lat: float | None, 
     session.require(Permission.CREATE_REQUEST)
     now = now_or(now)
     with session.atomic() as conn:
+        if agency_id is not None and "agency" in store.missing_refs(conn, agency_id, None):
+            raise RequestError(f"There is no agency {agency_id}: choose one of the partner agencies.")
         incident_id = store.insert_incident(conn, to_iso(occurred_at), lat, lon, category.strip(), text.strip(),
                                             IncidentSource.AGENCY_REPORT.value, case_number.strip(), agency_id,
                                             to_iso(now))
