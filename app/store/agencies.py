@@ -91,3 +91,16 @@ def add_milestone(conn: sqlite3.Connection, on_date: str, label: str, actor: str
 
 def delete_milestone(conn: sqlite3.Connection, milestone_id: int) -> None:
     conn.execute("DELETE FROM milestones WHERE id = ?", (milestone_id,))
+
+
+def milestone_row(conn: sqlite3.Connection, milestone_id: int) -> dict[str, Any] | None:
+    """The whole milestone (who marked it and when included): what an undo of its deletion puts back."""
+    row = conn.execute("SELECT id, on_date, label, created_by, created_at FROM milestones WHERE id = ?",
+                       (milestone_id,)).fetchone()
+    return None if row is None else dict(zip(("id", "on_date", "label", "created_by", "created_at"), row, strict=True))
+
+
+def restore_milestone(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+    """Insert a milestone row as milestone_row gave it (its id and every column)."""
+    conn.execute("INSERT INTO milestones (id, on_date, label, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+                 (row["id"], row["on_date"], row["label"], row["created_by"], row["created_at"]))

@@ -14,7 +14,7 @@ from app.core.agencies import Agency
 from app.core.ledger import DISTRIBUTION, SHIPMENT, LedgerRefused
 from app.core.records import Role
 from app.services.program import agencies, ledger
-from app.services.session import Session, User
+from app.services.session import PermissionDenied, Session, User
 from app.store.db import open_store
 
 
@@ -181,3 +181,56 @@ def test_a_handout_names_records_that_exist_and_an_install_is_audited_old_to_new
     ledger.mark_installed(s, did, cams[1], day(-30))
     last = details(conn, "distribution_installed")[-1]
     assert last["old_new"] == {"camera_id": [cams[0], cams[1]], "installed_on": [day(-40), day(-30)]}
+
+
+def test_an_agency_edit_is_undone_and_redone_only_as_the_service_made_it(conn: sqlite3.Connection) -> None:
+    s = as_(conn, "supervisor")
+    aid = agency(s)
+    a = agencies.list_agencies(s)[0]
+    a.name, a.case_number_pattern = "Metro PD North", r"^MN-\d{4}$"
+    change = agencies.update_agency(s, a)
+    assert change["before"]["name"] == "Metro PD" and change["after"]["name"] == "Metro PD North"
+    # The caller's copy says the agency was something it never was (one download earned a camera): refused.
+    for forged in ({**change, "before": {**change["before"], "downloads_per_unit": 1}}, {**change, "id": aid + 1}):
+        with pytest.raises(agencies.AgencyError, match="not an agency edit Canvass made"):
+            agencies.apply_agency_change(s, forged, undo=True)
+    with pytest.raises(PermissionDenied):
+        agencies.apply_agency_change(as_(conn, "auditor"), change, undo=True)
+    assert agencies.list_agencies(s)[0].name == "Metro PD North"
+    agencies.apply_agency_change(s, change, undo=True)
+    back = agencies.list_agencies(s)[0]
+    assert (back.name, back.case_number_pattern) == ("Metro PD", "")
+    [undone] = details(conn, "agency_changed_undo")
+    assert undone["old_new"] == {"name": ["Metro PD North", "Metro PD"], "case_number_pattern": [r"^MN-\d{4}$", ""]}
+    with pytest.raises(agencies.AgencyError, match="changed since this edit"):
+        agencies.apply_agency_change(s, change, undo=True)  # already undone: nothing to take back
+    agencies.apply_agency_change(s, change, undo=False)
+    assert agencies.list_agencies(s)[0].name == "Metro PD North"
+    assert details(conn, "agency_changed_redo")[0]["changed"] == ["case_number_pattern", "name"]
+    # An edit made since is not overwritten by an undo of the earlier one.
+    later = agencies.list_agencies(s)[0]
+    later.city = "Towson"
+    agencies.update_agency(s, later)
+    with pytest.raises(agencies.AgencyError, match="changed since this edit"):
+        agencies.apply_agency_change(s, change, undo=True)
+    assert agencies.list_agencies(s)[0].city == "Towson"
+
+
+def test_restore_milestone_takes_back_only_the_row_it_deleted(conn: sqlite3.Connection) -> None:
+    s = as_(conn, "supervisor")
+    mid = agencies.add_milestone(s, "2024-06-01", "News report")
+    row = agencies.delete_milestone(s, mid)
+    assert (row["id"], row["label"], row["created_by"]) == (mid, "News report", "supervisor")
+    for forged in ({**row, "on_date": "2023-01-01"}, {**row, "created_by": "someone else"},
+                   {"id": 50, "on_date": "2024-01-01", "label": "Made up", "created_by": "x", "created_at": "y"}):
+        with pytest.raises(agencies.AgencyError, match="not a milestone Canvass deleted"):
+            agencies.restore_milestone(s, forged)
+    with pytest.raises(PermissionDenied):
+        agencies.restore_milestone(as_(conn, "auditor"), row)
+    assert conn.execute("SELECT count(*) FROM milestones").fetchone()[0] == 0
+    agencies.restore_milestone(s, row)
+    assert conn.execute("SELECT id, on_date, label, created_by, created_at FROM milestones").fetchall() == [
+        tuple(row.values())]
+    assert details(conn, "milestone_restored") == [{"on": "2024-06-01", "label": "News report"}]
+    with pytest.raises(agencies.AgencyError, match="exists already"):
+        agencies.restore_milestone(s, row)

@@ -46,7 +46,8 @@ def add_agency(session: Session, agency: Agency) -> int:
     return agency_id
 
 
-def update_agency(session: Session, agency: Agency) -> None:
+def update_agency(session: Session, agency: Agency) -> dict[str, Any]:
+    """Store an edit; returns the change {"id", "before", "after"} (whole rows), for undo (apply_agency_change)."""
     session.require(Permission.MANAGE_AGENCIES)
     if agency.id is None:
         raise AgencyError({"name": "this agency is not stored yet"})
@@ -57,9 +58,38 @@ def update_agency(session: Session, agency: Agency) -> None:
             raise AgencyError({"name": f"there is no agency {a.id}"})
         store.update_agency(conn, a)
         after = store.agency_row(conn, a.id) or {}
-        changed = sorted(k for k in after if after[k] != before.get(k))
-        old_new = {k: [_shown(k, before.get(k)), _shown(k, after[k])] for k in changed}
-        session.audit("agency_changed", f"agency:{a.id}", {"changed": changed, **_details(a), "old_new": old_new})
+        session.audit("agency_changed", f"agency:{a.id}", _change_details(a, before, after))
+    change = {"id": a.id, "before": before, "after": after}
+    session.remember("agency_changed", change)
+    return change
+
+
+def _change_details(a: Agency, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    changed = sorted(k for k in after if after[k] != before.get(k))
+    old_new = {k: [_shown(k, before.get(k)), _shown(k, after[k])] for k in changed}
+    return {"changed": changed, **_details(a), "old_new": old_new}
+
+
+def apply_agency_change(session: Session, change: dict[str, Any], undo: bool) -> None:
+    """Undo (back to the values before) or redo (the values after) of an edit update_agency made in this session,
+    audited old -> new like the edit. Only a change it returned, unaltered, is taken (the caller's copy is not
+    trusted), and only while the agency holds the values of the other side (an edit made since is not overwritten)."""
+    session.require(Permission.MANAGE_AGENCIES)
+    if not session.issued("agency_changed", change):
+        raise AgencyError({"name": "this is not an agency edit Canvass made in this session (or its values were "
+                                   "altered); nothing was changed"})
+    expect, put = (change["after"], change["before"]) if undo else (change["before"], change["after"])
+    verb = "undo" if undo else "redo"
+    with session.atomic() as conn:
+        now = store.agency_row(conn, change["id"])
+        if now is None:
+            raise AgencyError({"name": f"agency {change['id']} no longer exists; nothing was changed"})
+        if now != expect:
+            raise AgencyError({"name": f"{now['name']} was changed since this edit; the {verb} stops here (nothing "
+                                       "was changed)"})
+        a = Agency(**put)
+        store.update_agency(conn, a)
+        session.audit(f"agency_changed_{verb}", f"agency:{a.id}", _change_details(a, now, put))
 
 
 def _shown(key: str, value: Any) -> Any:
@@ -119,11 +149,28 @@ def add_milestone(session: Session, on_date: str, label: str) -> int:
     return mid
 
 
-def delete_milestone(session: Session, milestone_id: int) -> None:
+def delete_milestone(session: Session, milestone_id: int) -> dict[str, Any]:
+    """Delete a milestone; returns its row (for undo: restore_milestone)."""
     session.require(Permission.MANAGE_AGENCIES)
     with session.atomic() as conn:
-        milestone = next((m for m in store.list_milestones(conn) if m[0] == milestone_id), None)
-        if milestone is None:
+        row = store.milestone_row(conn, milestone_id)
+        if row is None:
             raise AgencyError({"milestone": f"there is no milestone {milestone_id}"})
         store.delete_milestone(conn, milestone_id)
-        session.audit("milestone_deleted", f"milestone:{milestone_id}", {"on": milestone[1], "label": milestone[2]})
+        session.audit("milestone_deleted", f"milestone:{milestone_id}", {"on": row["on_date"], "label": row["label"]})
+    session.remember("milestone_deleted", row)
+    return row
+
+
+def restore_milestone(session: Session, row: dict[str, Any]) -> None:
+    """Undo of delete_milestone: only the row it returned in this session, unaltered (who marked it and when
+    included), and only while no milestone has its id."""
+    session.require(Permission.MANAGE_AGENCIES)
+    if not session.issued("milestone_deleted", row):
+        raise AgencyError({"milestone": "this is not a milestone Canvass deleted in this session (or its values were "
+                                        "altered); nothing was restored"})
+    with session.atomic() as conn:
+        if store.milestone_row(conn, row["id"]) is not None:
+            raise AgencyError({"milestone": f"milestone {row['id']} exists already; nothing was restored"})
+        store.restore_milestone(conn, row)
+        session.audit("milestone_restored", f"milestone:{row['id']}", {"on": row["on_date"], "label": row["label"]})
