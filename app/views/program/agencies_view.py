@@ -27,7 +27,7 @@ from app.services.program import agencies as svc
 from app.services.session import PermissionDenied
 from app.store import agencies as store
 from app.views.program.commands import ServiceCommand
-from app.views.program.form_dialog import FormDialog
+from app.views.program.milestone_acts import MilestoneActs
 from app.views.widgets.buttons import add_buttons
 from app.views.widgets.files import choose_save_file
 
@@ -47,6 +47,7 @@ class AgenciesView(QWidget):
         self.session = window.ctx.session
         self.map_fence: Fence | None = None
         self.dialog = None
+        self.milestones = MilestoneActs(self, self.session, window.undo_stack, self.reload)
         self.setObjectName("program_agencies")
         layout = QVBoxLayout(self)
         self.guide = QLabel(GUIDE, self)
@@ -96,8 +97,10 @@ class AgenciesView(QWidget):
         row.addWidget(QLabel("<b>Partnership growth</b>", growth))
         row.addStretch(1)
         add_buttons(row, growth, "growth", (
-                ("milestone", "Add &Milestone…", "Mark an event on the growth plot (e.g. a news report)",
+                ("milestone", "Add &Milestone…", "Mark an event on the growth plot (e.g. a news report; undoable)",
                  self.add_milestone),
+                ("delete_milestone", "Delete Mile&stone…", "Take a milestone off the growth plot (undoable)",
+                 self.delete_milestone),
                 ("png", "PNG…", "Export the plot as a PNG image", lambda: self.export("png")),
                 ("svg", "SVG…", "Export the plot as an SVG drawing", lambda: self.export("svg")),
                 ("csv", "CSV…", "Export the plot's data as CSV", lambda: self.export("csv"))), self.buttons)
@@ -120,7 +123,7 @@ class AgenciesView(QWidget):
         self.guide_box.setVisible(not agencies)
         self.plot.set_data(svc.growth(self.session), [(d, t) for _i, d, t in store.list_milestones(conn)])
         may = self.session.can(Permission.MANAGE_AGENCIES)
-        for key in ("add", "edit", "delete", "import", "milestone"):
+        for key in ("add", "edit", "delete", "import", "milestone", "delete_milestone"):
             self.buttons[key].setEnabled(may)
         self.guide_button.setEnabled(may)
 
@@ -147,15 +150,29 @@ class AgenciesView(QWidget):
             if result and dialog.agency_id is not None:
                 aid = dialog.agency_id
                 if agency is None:
+                    self._push_added(aid, dialog.value().name.strip())
+                elif dialog.change is not None and dialog.change["before"] != dialog.change["after"]:
+                    change = dialog.change
                     self.window_.undo_stack.push(ServiceCommand(
-                        "Add Agency", lambda: None, lambda: svc.delete_agency(self.session, aid), self._changed,
-                        self))
+                        f"Edit Agency ‘{change['after']['name']}’",
+                        lambda: svc.apply_agency_change(self.session, change, undo=False),
+                        lambda: svc.apply_agency_change(self.session, change, undo=True), self._changed, self))
                 self._changed()
                 self.select_agency(aid)
             dialog.deleteLater()
 
         dialog.finished.connect(done)
         dialog.open()
+
+    def _push_added(self, aid: int, name: str) -> None:
+        """Undo of an add deletes the agency (refused once something refers to it); redo puts the same row back."""
+        held: dict[str, dict] = {}
+
+        def undo() -> None:
+            held["row"] = svc.delete_agency(self.session, aid)
+
+        self.window_.undo_stack.push(ServiceCommand(
+            f"Add Agency ‘{name}’", lambda: svc.restore_agency(self.session, held["row"]), undo, self._changed, self))
 
     def add_agency(self) -> None:
         self.window_.show_tab("program")
@@ -175,9 +192,9 @@ class AgenciesView(QWidget):
         except (svc.AgencyError, PermissionDenied) as exc:
             QMessageBox.warning(self, "Delete Agency", str(exc))
             return
-        self.window_.undo_stack.push(ServiceCommand(f"Delete {a.name}", lambda: svc.delete_agency(self.session, a.id),
-                                                    lambda: svc.restore_agency(self.session, row), self._changed,
-                                                    self))
+        self.window_.undo_stack.push(ServiceCommand(
+            f"Delete Agency ‘{a.name}’", lambda: svc.delete_agency(self.session, a.id),
+            lambda: svc.restore_agency(self.session, row), self._changed, self))
         self._changed()
 
     def _changed(self) -> None:
@@ -190,20 +207,10 @@ class AgenciesView(QWidget):
         run_record_import(self.window_, "agencies", self, lambda _ids: self._changed())
 
     def add_milestone(self) -> None:
-        d = FormDialog("Add Milestone", self, "A milestone is drawn on the growth plot as a labelled line.")
-        d.add_date("on", "&Date")
-        d.add_text("label", "&Label", tip="e.g. 'News report on the program'")
+        self.milestones.add()
 
-        def check(v: dict) -> str | None:
-            try:
-                svc.add_milestone(self.session, v["on"], v["label"])
-            except (ValueError, PermissionDenied) as exc:
-                return str(exc)
-            return None
-
-        d.check = check
-        if d.exec():
-            self.reload()
+    def delete_milestone(self) -> None:
+        self.milestones.delete()
 
     def export(self, kind: str) -> None:
         filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)", "csv": "CSV (*.csv)"}[kind]

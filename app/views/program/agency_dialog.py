@@ -68,6 +68,7 @@ class AgencyDialog(QDialog):
         self.agency = agency
         self.map_fence = map_fence
         self.agency_id: int | None = agency.id if agency else None
+        self.change: dict[str, Any] | None = None  # an edit as the service stored it (for undo)
         self.jurisdiction: str | None = agency.jurisdiction_geojson if agency else None
         self.setObjectName("agency_dialog")
         self.setWindowTitle("Edit Agency" if agency else "Add Agency")
@@ -244,7 +245,7 @@ class AgencyDialog(QDialog):
             if self.agency_id is None:
                 self.agency_id = svc.add_agency(self.session, self.value())
             else:
-                svc.update_agency(self.session, self.value())
+                self.change = svc.update_agency(self.session, self.value())
         except (svc.AgencyError, PermissionDenied) as exc:
             self.error_general.setText(str(exc))
             return
