@@ -121,10 +121,12 @@ class AgenciesView(QWidget):
         self.model.set_rows(agencies)
         self.table.resizeColumnsToContents()
         self.guide_box.setVisible(not agencies)
-        self.plot.set_data(svc.growth(self.session), [(d, t) for _i, d, t in store.list_milestones(conn)])
+        milestones = store.list_milestones(conn)
+        self.plot.set_data(svc.growth(self.session), [(d, t) for _i, d, t in milestones])
         may = self.session.can(Permission.MANAGE_AGENCIES)
-        for key in ("add", "edit", "delete", "import", "milestone", "delete_milestone"):
+        for key in ("add", "edit", "delete", "import", "milestone"):
             self.buttons[key].setEnabled(may)
+        self.buttons["delete_milestone"].setEnabled(may and bool(milestones))
         self.guide_button.setEnabled(may)
 
     def selected(self):  # noqa: ANN201 - Agency | None

@@ -1,6 +1,6 @@
 """Undo and redo in Program ▸ Agencies through the real window and the keyboard: an agency edit made in its dialog,
-an agency added, a milestone added and deleted. Edit ▸ Undo names the act; every undo and redo is written by the
-service and audited."""
+an agency added and deleted, a milestone added and deleted. Edit ▸ Undo names the act; every undo and redo is written
+by the service and audited."""
 
 from __future__ import annotations
 
@@ -111,12 +111,23 @@ def test_an_added_agency_is_taken_out_by_undo_and_comes_back_by_redo(window, qtb
     assert conn.execute("SELECT name FROM agencies WHERE id = ?", (aid,)).fetchall() == [("County Sheriff",)]
     assert actions(conn)[-3:] == ["agency_added", "agency_deleted", "agency_restored"]
     assert [a.name for a in view.model.rows] == ["County Sheriff", "Metro PD"]
+    # Deleting it (the Delete button, by the keyboard) is undone the same way.
+    view.select_agency(aid)
+    press(qtbot, view.buttons["delete"])
+    assert conn.execute("SELECT count(*) FROM agencies WHERE id = ?", (aid,)).fetchone()[0] == 0
+    assert menu_text(window, Action.UNDO) == "&Undo Delete Agency ‘County Sheriff’"
+    key(qtbot, Qt.Key.Key_Z, CTRL)
+    assert conn.execute("SELECT name FROM agencies WHERE id = ?", (aid,)).fetchall() == [("County Sheriff",)]
+    key(qtbot, Qt.Key.Key_Y, CTRL)
+    assert conn.execute("SELECT count(*) FROM agencies WHERE id = ?", (aid,)).fetchone()[0] == 0
+    assert actions(conn)[-3:] == ["agency_deleted", "agency_restored", "agency_deleted"]
     assert window.warnings == []
 
 
 def test_milestone_added_and_deleted_through_dialogs_undone_and_redone(window, qtbot) -> None:  # noqa: ANN001
     view = window.features["program"].agencies
     conn = window.ctx.conn
+    assert not view.buttons["delete_milestone"].isEnabled()  # nothing to delete yet
     press(qtbot, view.buttons["milestone"])
     d = view.milestones.dialog
     d.editors["label"].setFocus()
@@ -124,6 +135,7 @@ def test_milestone_added_and_deleted_through_dialogs_undone_and_redone(window, q
     qtbot.keyClick(d.editors["label"], Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: view.milestones.dialog is None)
     assert [label for _d, label in view.plot.milestones] == ["News report"]
+    assert view.buttons["delete_milestone"].isEnabled()
     assert menu_text(window, Action.UNDO) == "&Undo Add Milestone ‘News report’"
     row = conn.execute("SELECT id, on_date, label, created_by, created_at FROM milestones").fetchall()
     assert len(row) == 1 and row[0][3] == "sue"
