@@ -88,6 +88,9 @@ def make_application(argv: list[str]) -> QApplication:
     app.setApplicationVersion(__version__)
     QGuiApplication.setDesktopFileName(APP_ID)
     app.setWindowIcon(QIcon(str(resource("canvass.svg"))))
+    from app.workers import gui_gc
+
+    gui_gc.install()  # cyclic garbage (windows, dialogs) is freed on this thread, never on a worker's
     return app  # type: ignore[return-value]
 
 

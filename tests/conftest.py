@@ -78,6 +78,19 @@ class _ModalWatch:
 
 
 @pytest.fixture(autouse=True)
+def _collect_garbage_on_the_gui_thread(request: pytest.FixtureRequest):  # noqa: ANN202 - pytest fixture
+    """As the app does at start (app.gui.make_application): cyclic garbage is collected on the GUI thread only, never
+    by a job's worker thread in the middle of a later test (see app.workers.gui_gc)."""
+    from app.workers import gui_gc
+
+    if "qapp" in request.fixturenames:
+        request.getfixturevalue("qapp")
+        gui_gc.install()
+    yield
+    gui_gc.collect_due()  # tests that run no event loop still collect, here on the main thread
+
+
+@pytest.fixture(autouse=True)
 def _no_unanswered_modal(request: pytest.FixtureRequest):  # noqa: ANN202 - pytest fixture
     """Fails a test that left a modal dialog waiting (e.g. a QMessageBox shown before its monkeypatch, or a dialog
     driver that raised before pressing a button) instead of letting the whole run stall."""
