@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import weakref
 from pathlib import Path
@@ -12,6 +13,31 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("CANVASS_DATA_DIR", None)
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+# A test still running after this is stuck: every thread's stack is printed and the run ends (exit code 1), so CI
+# fails in minutes instead of stalling. faulthandler's watchdog is a C thread: it works even in a deadlock where a
+# thread holds the GIL (pytest-timeout and signal handlers need the GIL and never run then). The slowest test takes
+# ~15 s here. Not armed when pytest's own faulthandler_timeout is set (one watchdog per process: that one prints).
+HARD_LIMIT_S = float(os.environ.get("CANVASS_TEST_HARD_LIMIT_S", "180"))
+_real_stderr: dict[str, int] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _real_stderr["fd"] = os.dup(2)  # before output capture takes fd 2 for each test
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # noqa: ANN201 - pytest hook
+    """Armed from the test's setup to the end of its teardown (pytest-qt closing its windows included)."""
+    armed = not float(item.config.getini("faulthandler_timeout") or 0) > 0
+    if armed:
+        faulthandler.dump_traceback_later(HARD_LIMIT_S, exit=True, file=_real_stderr.get("fd", 2))
+    try:
+        return (yield)
+    finally:
+        if armed:
+            faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,21 @@
 """The suite's guards against a hang: an application-modal dialog nobody answers is closed and named (the autouse
-fixture in tests/conftest.py), a non-blocking window-modal box is left alone, and every test has a time limit."""
+fixture in tests/conftest.py), a non-blocking window-modal box is left alone, and a test stuck past the hard limit,
+even in a deadlock that holds the GIL, ends the run with every thread's stack."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from tests.conftest import _ModalWatch
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_an_unanswered_question_is_closed_and_named(qapp, qtbot) -> None:  # noqa: ANN001
@@ -69,7 +75,25 @@ def test_a_dialog_answered_by_its_driver_is_not_reported(qapp, qtbot) -> None:  
     assert watch.stuck == []
 
 
-def test_every_test_has_a_time_limit(pytestconfig: pytest.Config) -> None:
-    assert pytestconfig.pluginmanager.hasplugin("timeout")
-    assert 0 < float(pytestconfig.getini("timeout")) <= 300
-    assert pytestconfig.getini("timeout_method") == "thread"  # a signal is never handled while Qt blocks in C++
+DEADLOCKED = """
+import ctypes
+
+
+def test_deadlocked_holding_the_gil():
+    libc = ctypes.PyDLL(None)  # its calls keep the GIL, as a Qt call blocked under shiboken can
+    mutex = ctypes.create_string_buffer(64)  # a zeroed pthread_mutex_t: unlocked, not recursive
+    libc.pthread_mutex_lock(mutex)
+    libc.pthread_mutex_lock(mutex)  # never returns
+"""
+
+
+def test_a_test_deadlocked_holding_the_gil_ends_the_run_with_its_stack(tmp_path: Path) -> None:
+    (tmp_path / "test_deadlocked.py").write_text(DEADLOCKED, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), CANVASS_TEST_HARD_LIMIT_S="2")
+    start = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.conftest",
+                          "-c", os.devnull, "--rootdir", str(tmp_path), str(tmp_path / "test_deadlocked.py")],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert time.monotonic() - start < 60
+    assert "Timeout (0:00:02)!" in run.stderr and "test_deadlocked_holding_the_gil" in run.stderr
