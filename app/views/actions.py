@@ -149,7 +149,7 @@ MENUS: list[tuple[str, list[Action | None]]] = [
                Action.SHOW_PROGRAM, Action.SHOW_INSIGHTS, Action.SHOW_AUDIT, None, Action.FULL_SCREEN]),
     ("&Registry", [Action.ADD_CAMERA, Action.EDIT_CAMERA, Action.DELETE_CAMERA]),
     ("Re&quests", [Action.NEW_REQUEST, Action.PUBLIC_LOG, None, Action.REQUEST_LIMITS]),
-    ("&Evidence", [Action.ATTACH_FOOTAGE, None, Action.VERIFY_EVIDENCE, Action.EXPORT_PACKAGE,
+    ("Evide&nce", [Action.ATTACH_FOOTAGE, None, Action.VERIFY_EVIDENCE, Action.EXPORT_PACKAGE,
                    Action.VERIFY_PACKAGE]),
     ("&Program", [Action.ADD_AGENCY, Action.IMPORT_AGENCIES, None, Action.NEW_POST, Action.IMPORT_POSTS,
                   Action.MODERATION_QUEUE, None, Action.NEW_OPERATION]),

@@ -109,7 +109,7 @@ class EvidenceTab(QWidget):
     def _build(self) -> None:
         outer = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(QLabel("&Request:", self))
+        top.addWidget(QLabel("Reque&st:", self))
         self.request_box = QComboBox(self)
         self.request_box.setObjectName("evidence_request")
         self.request_box.setMinimumWidth(320)

@@ -103,7 +103,7 @@ class InsightsTab(QWidget):
         self.range_tol.setValue(20.0)
         self.range_tol.setSuffix(" %")
         self.range_tol.setToolTip("How far a recorded range may be off, either way")
-        self.analyse_button = QPushButton("&Analyse", box)
+        self.analyse_button = QPushButton("Analy&se", box)
         self.analyse_button.setObjectName("coverage_analyse")
         self.analyse_button.clicked.connect(self.run_coverage)
         self.coverage_text = QLabel("Not analysed yet.", box)

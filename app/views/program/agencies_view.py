@@ -54,7 +54,7 @@ class AgenciesView(QWidget):
         self.guide.setObjectName("agency_guide")
         self.guide.setWordWrap(True)
         self.guide.setStyleSheet("background: #fff7bc; padding: 8px; border: 1px solid #d9c45f;")
-        self.guide_button = QPushButton("&Add Your Agency…", self)
+        self.guide_button = QPushButton("Add &Your Agency…", self)
         self.guide_button.setObjectName("agency_guide_add")
         self.guide_button.clicked.connect(self.add_agency)
         guide_row = QHBoxLayout()
@@ -67,10 +67,10 @@ class AgenciesView(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         add_buttons(buttons, self, "agency", (
                 ("add", "&Add…", "Add an agency", self.add_agency),
-                ("edit", "&Edit…", "Edit the selected agency (or double-click it)", self.edit_agency),
-                ("delete", "&Delete", "Delete the selected agency (only if nothing refers to it; undoable)",
+                ("edit", "Edi&t…", "Edit the selected agency (or double-click it)", self.edit_agency),
+                ("delete", "De&lete", "Delete the selected agency (only if nothing refers to it; undoable)",
                  self.delete_agency),
-                ("import", "&Import CSV…", "Import an agency list, with column mapping and a report of bad rows",
+                ("import", "Import &CSV…", "Import an agency list, with column mapping and a report of bad rows",
                  self.import_agencies)), self.buttons)
         buttons.addStretch(1)
         layout.addLayout(buttons)

@@ -81,8 +81,8 @@ class FeedView(QWidget):
         self.source.addItem("Posts and alerts", None)
         self.source.addItem("Residents' posts", 0)
         self.source.addItem("Agency alerts", 1)
-        for label, box in (("&Category", self.category), ("&Time", self.when), ("&Status", self.status),
-                           ("A&rea", self.area), ("", self.source)):
+        for label, box in (("Categor&y", self.category), ("&Time", self.when), ("&Status", self.status),
+                           ("Area", self.area), ("", self.source)):
             if label:
                 lab = QLabel(label, self)
                 lab.setBuddy(box)
@@ -97,13 +97,13 @@ class FeedView(QWidget):
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         add_buttons(buttons, self, "feed", (
-                ("post", "&New Post…", "Write a post or an agency alert (it goes to the moderation queue)",
+                ("post", "New Post…", "Write a post or an agency alert (it goes to the moderation queue)",
                  self.new_post),
                 ("approve", "&Approve", "Publish the selected posts awaiting moderation", self.approve),
                 ("reject", "Re&ject…", "Reject the selected post, with a reason", self.reject),
                 ("detail", "Add &Detail…", "Add what the person did and wore to a held post", self.add_detail),
-                ("import", "&Import CSV…", "Import posts or incident records from CSV", self.import_posts),
-                ("place", "&Place Unmapped", "Place posts without coordinates by their block address, with the "
+                ("import", "Import &CSV…", "Import posts or incident records from CSV", self.import_posts),
+                ("place", "Place &Unmapped", "Place posts without coordinates by their block address, with the "
                  "base map's address search", self.place_unmapped)), self.buttons)
         buttons.addStretch(1)
         self.unmapped_label = QLabel("", self)

@@ -63,13 +63,13 @@ class LedgerView(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         add_buttons(buttons, self, "ledger", (
                 ("shipment", "Record &Shipment…", "Cameras received from the company", self.record_shipment),
-                ("handout", "Record &Handout…", "Cameras handed to a resident, with the terms shown to them",
+                ("handout", "Record Hand&out…", "Cameras handed to a resident, with the terms shown to them",
                  self.record_handout),
                 ("credit", "Record &Downloads…", "App downloads credited to the agency's code for a month",
                  self.record_downloads),
-                ("installed", "Mark &Installed…", "Link the selected handout to the camera it became",
+                ("installed", "Mark Insta&lled…", "Link the selected handout to the camera it became",
                  self.mark_installed),
-                ("delete", "&Remove Entry", "Remove the selected entry (undoable; refused if others depend on it)",
+                ("delete", "Re&move Entry", "Remove the selected entry (undoable; refused if others depend on it)",
                  self.delete_entry)), self.buttons)
         buttons.addStretch(1)
         layout.addLayout(buttons)

@@ -54,9 +54,9 @@ class OperationsView(QWidget):
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         add_buttons(buttons, self, "operation", (
-                ("new", "&New Operation…", "Plan an operation: goal and success measure before it starts",
+                ("new", "New Operation…", "Plan an operation: goal and success measure before it starts",
                  self.new_operation),
-                ("plan", "Change &Plan…", "Change the goal or success measure (after the start: a revision with a "
+                ("plan", "Change P&lan…", "Change the goal or success measure (after the start: a revision with a "
                  "reason)", self.change_plan),
                 ("statement", "Add &Statement…", "A public statement about the operation and who made it",
                  self.add_statement),

@@ -95,11 +95,11 @@ class RequestsTab(QWidget):
         self.filter_edit.setObjectName("request_filter")
         self.filter_edit.setPlaceholderText("Filter by case, agency, category, author… (Ctrl+F)")
         self.filter_edit.setClearButtonEnabled(True)
-        new_button = QPushButton("&New Request…", self)
+        new_button = QPushButton("New Request…", self)  # Ctrl+N (Requests ▸ New Footage Request)
         new_button.setToolTip("Ask the camera owners in an area for footage (Ctrl+N)")
         new_button.clicked.connect(self.steps.new_request)
         top = QHBoxLayout()
-        top.addWidget(QLabel("S&how:", self, buddy=self.state_filter))
+        top.addWidget(QLabel("Show:", self, buddy=self.state_filter))
         top.addWidget(self.state_filter)
         top.addWidget(self.filter_edit, 1)
         top.addWidget(new_button)
@@ -160,7 +160,7 @@ class RequestsTab(QWidget):
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         b = self._button
         self.buttons = {
-            "edit": b("&Edit…", "edit_request", "Edit this draft", self.steps.edit_request),
+            "edit": b("Edi&t…", "edit_request", "Edit this draft", self.steps.edit_request),
             "submit": b("Su&bmit", "submit_request", "Ask a supervisor to approve it", self.steps.submit),
             "approve": b("&Approve", "approve_request", "Approve (a supervisor who did not write it)",
                          self.steps.approve),
@@ -169,14 +169,14 @@ class RequestsTab(QWidget):
             "send": b("Sen&d", "send_request", "Send the notices: the request enters the public log", self.steps.send),
             "withdraw": b("&Withdraw…", "withdraw_request", "Withdraw the request (the reason is kept)",
                           self.steps.withdraw),
-            "resolve": b("Reso&lve…", "resolve_request", "Close the request with its outcome", self.steps.resolve),
+            "resolve": b("Re&solve…", "resolve_request", "Close the request with its outcome", self.steps.resolve),
         }
         self.outreach_buttons = {
             "csv": b("Notices &CSV…", "export_notices_csv", "Mail-merge CSV of the notices (contact details; "
                      "audited)", self.answers.export_notices_csv),
             "pdf": b("&Letters PDF…", "export_letters_pdf", "One letter per owner as PDF (audited)",
                      self.answers.export_letters_pdf),
-            "import": b("&Import Answers…", "import_responses", "Import owners' answers from a CSV (validated "
+            "import": b("Import Answers…", "import_responses", "Import owners' answers from a CSV (validated "
                         "first)", self.answers.import_responses),
             "map": b("Show on &Map", "show_on_map", "Show this request's area on the map (selects its cameras)",
                      self.show_on_map),
