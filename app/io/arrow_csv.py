@@ -83,6 +83,8 @@ class ArrowColumn(Sequence[str]):
 
 def read_block(text: str, count: int, width: int, dialect: Any) -> list[ArrowColumn] | None:  # noqa: ANN401
     """The `width` columns of the block's `count` lines, or None unless Arrow reads every line as csv.reader would."""
+    if not (dialect.delimiter.isascii() and dialect.quotechar.isascii()):
+        return None  # Arrow takes one-byte delimiters and quotes (the sniffer only picks ASCII ones anyway)
     if "\x00" in text or "\n\n" in text or text.startswith(("\n", "\r")):
         return None
     if "\r" in text and ("\r\n\r\n" in text or text.count("\r") != text.count("\r\n")):

@@ -26,6 +26,7 @@ from app.io.pipeline_types import (  # noqa: F401 - ImportResult and NothingToIm
 from app.io.source import Source
 from app.io.validate import ChunkValidator
 from app.store import camera_bulk
+from app.store.cameras import any_external_ids
 from app.store.owners import add_owner
 
 REBUILD_INDEXES_FROM = 50_000
@@ -109,6 +110,7 @@ CAMERAS = RecordKind(
     new_writer=CameraWriter,
     sample_columns=SAMPLE_COLUMNS,
     sample_rows=sample_rows,
+    reads_store=any_external_ids,  # the duplicate-id check against the registry (app.io.camera_ids)
 )
 
 

@@ -284,17 +284,21 @@ def import_file(source: Source, kind: RecordKind, mapping: dict[str, Any], conn:
 
     The producer is a forked child process for a large file where that is safe (app.io.pipeline_process: reading
     and validating then run on the other core, free of this process's GIL), else a thread; reader="process" or
-    "thread" chooses. Returns the report and the result; the result is None (and nothing is written) when there
-    are no valid rows, or when there are bad rows and valid_only is False. Raises MappingError, ImportStopped,
-    SourceError, or the check's exception (Cancel) — the store is then unchanged.
+    "thread" chooses (a process only for an import that reads nothing of the store). Returns the report and the
+    result; the result is None (and nothing is written) when there are no valid rows, or when there are bad rows
+    and valid_only is False. Raises MappingError, ImportStopped, SourceError, or the check's exception (Cancel) —
+    the store is then unchanged.
     """
     kind.check_mapping(mapping, source.columns)
     require_writable(conn)  # refuse before reading the file, not after (transaction() checks again)
     report = new_report(source, kind, mapping)
     path = _db_file(conn)
-    in_process = pipeline_process.wanted(source) if reader is None else reader == "process"
+    # A forked reader must not use SQLite, so it reads only imports that need nothing of the store (a first bulk
+    # load of cameras); the others are read by a thread with a connection of its own.
+    store_free = kind.reads_store is not None and not kind.reads_store(conn)
+    in_process = store_free and (pipeline_process.wanted(source) if reader is None else reader == "process")
     producer: _Producer | pipeline_process.ProcessProducer = (
-        pipeline_process.ProcessProducer(source, kind, mapping, path, report, validated) if in_process
+        pipeline_process.ProcessProducer(source, kind, mapping, report, validated) if in_process
         else _Producer(source, kind, mapping, path))
     now = to_iso(utc_now())
     guard = _Guard(conn, check)

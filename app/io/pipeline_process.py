@@ -4,11 +4,14 @@ Why a process: reading and validating a million rows and binding them to SQLite 
 the GIL, so two threads mostly take turns (measured: a thread producer overlapped almost nothing). A forked child
 reads and validates chunk n+1 on the other core while this process writes chunk n.
 
-What the child does and does not do: it reads the file and, through a read-only connection of its own, the store
-(the duplicate-id check; its WAL snapshot never sees the rows this import is writing). It never writes. Each valid
-batch is pickled and sent through a pipe by a sender thread (so validating goes on while a batch is on its way); at
-most QUEUE_CHUNKS batches wait, so memory stays bounded. At the end it sends its report (bad rows, notes, counts,
-hash). The one transaction is the parent's, so nothing the child does can leave the store half-written.
+What the child does and does not do: it reads the file, and nothing else. It never opens the store: SQLite must
+not be used in a process forked from one that has the database open (the child would inherit the parent's lock
+bookkeeping), so only an import whose validation reads nothing of the store is read this way (RecordKind's
+reads_store: cameras into a registry holding no file ids, a first bulk load); the others are read by a thread.
+Each valid batch is pickled and sent through a pipe by a sender thread (so validating goes on while a batch is on
+its way); at most QUEUE_CHUNKS batches wait, so memory stays bounded. At the end it sends its report (bad rows,
+notes, counts, hash). The one transaction is the parent's, so nothing the child does can leave the store
+half-written.
 
 Stopping: Cancel, an error or the end of the import ends the child (close()); a child whose parent was killed
 finds the pipe closed, or its parent gone, and exits by itself; a child that dies makes the parent raise
@@ -16,7 +19,7 @@ SourceError, and the transaction rolls back.
 
 When: only where fork() is safe and cheap (Linux, one Python thread and no Qt application: `canvass import`), and
 for files of at least PROCESS_FROM_BYTES; otherwise the thread producer of app.io.pipeline reads.
-The forked child uses nothing but the file, numpy/pyarrow and its own SQLite connection; it leaves by os._exit
+The forked child uses nothing but the file and numpy/pyarrow; it leaves by os._exit
 (multiprocessing's fork start), so it never touches, finalises or closes the parent's open store.
 """
 
@@ -62,7 +65,7 @@ def wanted(source: Source) -> bool:
 class ProcessProducer:
     """The child process and the parent's end of its pipe."""
 
-    def __init__(self, source: Source, kind: RecordKind, mapping: dict[str, Any], db_path: str, report: Validation,
+    def __init__(self, source: Source, kind: RecordKind, mapping: dict[str, Any], report: Validation,
                  validated: Validated) -> None:
         """`report` is the parent's, empty (the child fills its copy); `validated` is app.io.pipeline.validated."""
         ctx = multiprocessing.get_context("fork")
@@ -74,7 +77,7 @@ class ProcessProducer:
         except (ImportError, OSError):
             pass  # the default buffer works, with more hand-overs
         self.total_bytes = source.progress.total_bytes
-        args = (send, source, kind, mapping, db_path, report, validated, os.getpid())
+        args = (send, source, kind, mapping, report, validated, os.getpid())
         self._proc = ctx.Process(target=_child, args=args, name=f"canvass-import-{kind.name}", daemon=True)
         self._proc.start()
         send.close()  # the child holds the only write end: when it dies, the parent's recv sees the end of the pipe
@@ -131,20 +134,16 @@ class _ParentGone(Exception):
     """The importing process has ended (killed, or it closed the pipe): nobody waits for what the child reads."""
 
 
-def _child(send: Connection, source: Source, kind: RecordKind, mapping: dict[str, Any], db_path: str,
-           report: Validation, validated: Validated, parent: int) -> None:
+def _child(send: Connection, source: Source, kind: RecordKind, mapping: dict[str, Any], report: Validation,
+           validated: Validated, parent: int) -> None:
     """Read and validate the file, sending each valid batch; then ("end", report, error or None)."""
     import gc
 
-    from app.store.db import connect
-
     gc.disable()  # millions of short-lived objects, none in cycles (as in the parent's pipeline)
     out = _Sender(send, parent)
-    lookup = None
     try:
         try:
-            lookup = connect(db_path) if db_path else None
-            validator = kind.new_validator(mapping, source.columns, lookup)
+            validator = kind.new_validator(mapping, source.columns, None)  # no store: see the module's docstring
             shared: dict[str, Any] = {}
             for batch, estimate in validated(source, kind, validator, report):
                 detach = getattr(batch, "detach_shared", None)
@@ -162,8 +161,6 @@ def _child(send: Connection, source: Source, kind: RecordKind, mapping: dict[str
                 return
         out.finish()
     finally:
-        if lookup is not None:
-            lookup.close()
         send.close()
 
 

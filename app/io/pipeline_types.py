@@ -149,6 +149,10 @@ class RecordKind:
     new_writer: Callable[[sqlite3.Connection, int, str, Validation], Writer]
     sample_columns: Sequence[str] = ()
     sample_rows: Callable[[Any, int], list[tuple[Any, ...]]] | None = None  # (batch, limit) -> rows as stored
+    # Whether validating a file against this store reads the store (cameras: only when it holds ids to collide
+    # with). None: it may. Only an import that reads nothing of the store is read by a forked process, which must
+    # not use SQLite (app.io.pipeline_process).
+    reads_store: Callable[[sqlite3.Connection], bool] | None = None
 
 
 @dataclass

@@ -88,7 +88,7 @@ def _kind_whose_validator(fails: Any) -> RecordKind:  # noqa: ANN401
 
     return RecordKind(CAMERAS.name, CAMERAS.fields, CAMERAS.guess_mapping, CAMERAS.check_mapping,
                       lambda mapping, columns, conn: Failing.for_mapping(mapping, columns, conn), CAMERAS.new_writer,
-                      CAMERAS.sample_columns, CAMERAS.sample_rows)
+                      CAMERAS.sample_columns, CAMERAS.sample_rows, CAMERAS.reads_store)
 
 
 def _big(tmp_path: Path) -> Path:
@@ -107,7 +107,9 @@ def test_a_reader_that_dies_stops_the_import_with_a_message_and_nothing_written(
     conn = open_store(tmp_path / "store.sqlite3")
     before = _counts(conn)
     source = open_source(_big(tmp_path))
-    kind = _kind_whose_validator(lambda: os._exit(3))
+    parent = os.getpid()
+    # only ever in the forked reader: a fresh registry, so the import is read by a process (else: no exit at all)
+    kind = _kind_whose_validator(lambda: os._exit(3) if os.getpid() != parent else None)
     with pytest.raises(SourceError, match=r"stopped unexpectedly \(exit code 3\); nothing was imported"):
         import_file(source, kind, kind.guess_mapping(source.columns), conn, "t", reader="process")
     assert _counts(conn) == before and not conn.in_transaction
@@ -186,3 +188,25 @@ def test_a_reading_process_is_forked_only_where_that_is_safe(qapp: Any, tmp_path
     out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "big.csv")], cwd=ROOT, capture_output=True,
                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=True)
     assert out.stdout.split() == ["True", "False"]
+
+
+def test_an_import_that_must_read_the_store_is_read_by_a_thread(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked process must not use SQLite: when the registry holds ids a file's could collide with, the reader is
+    a thread (with a connection of its own), even when a process is asked for, and the duplicates are still found."""
+    forked: list[int] = []
+    real = pipeline_process.ProcessProducer
+
+    def counting(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        forked.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline_process, "ProcessProducer", counting)
+    conn = open_store(tmp_path / "store.sqlite3")
+    source = open_source(_big(tmp_path))
+    import_file(source, CAMERAS, CAMERAS.guess_mapping(source.columns), conn, "t", reader="process")
+    assert forked == [1]  # a fresh registry: nothing of it to read
+    again = open_source(tmp_path / "big.csv")
+    report, result = import_file(again, CAMERAS, CAMERAS.guess_mapping(again.columns), conn, "t", reader="process")
+    assert forked == [1] and result is None  # read by a thread this time
+    assert report.bad_count == 80_000 and report.bad[0].reason == "id 'c0' is already in the registry (camera 1)"
