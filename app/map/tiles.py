@@ -236,6 +236,11 @@ class TileLayer(RasterTileLayer):
         self._fetch_timer.setSingleShot(True)
         self._fetch_timer.setInterval(0)
         self._fetch_timer.timeout.connect(self._fetch_wanted)
+        # A tile that failed is asked for again once retry_s has passed, if it is still in view: the map fills in by
+        # itself when the server is back, without waiting for the user to pan.
+        self._retry_timer = QTimer(self)
+        self._retry_timer.setSingleShot(True)
+        self._retry_timer.timeout.connect(self.update)
 
     def set_template(self, template: str) -> None:
         # Replies still on their way belong to the old server: drop them before they land in the new cache.
@@ -297,9 +302,14 @@ class TileLayer(RasterTileLayer):
     # --- network -------------------------------------------------------------------------------------------------
     def _fetch_wanted(self) -> None:
         now = time.monotonic()
+        soonest: float | None = None  # seconds until the first tile skipped here may be asked for again
         while self.wanted and len(self.pending) < MAX_PARALLEL:
             key = self.wanted.pop(0)
-            if key in self.pending or now - self.failed_at.get(key, -1e9) < self.retry_s:
+            if key in self.pending:
+                continue
+            wait = self.retry_s - (now - self.failed_at.get(key, -1e9))
+            if wait > 0:
+                soonest = wait if soonest is None else min(soonest, wait)
                 continue
             request = QNetworkRequest(QUrl(tile_url(self.template, *key)))
             request.setHeader(QNetworkRequest.KnownHeaders.UserAgentHeader, USER_AGENT)
@@ -307,6 +317,8 @@ class TileLayer(RasterTileLayer):
             reply = self.nam.get(request)
             self.pending[key] = reply
             reply.finished.connect(lambda k=key, r=reply: self._finished(k, r))
+        if soonest is not None and not self._retry_timer.isActive():
+            self._retry_timer.start(int(soonest * 1000) + 1)  # then a repaint asks again for what is in view
 
     def _finished(self, key: tuple[int, int, int], reply: QNetworkReply) -> None:
         self.pending.pop(key, None)

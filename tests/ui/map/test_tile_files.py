@@ -228,6 +228,26 @@ def test_server_fails_said_once_then_recovers(qtbot, tmp_path: Path) -> None:  #
         server.stop()
 
 
+def test_failed_tiles_are_asked_for_again_by_themselves_when_the_server_is_back(qtbot,  # noqa: ANN001
+                                                                                 tmp_path: Path) -> None:
+    server = FlakyServer()
+    server.failing = True
+    try:
+        layer = TileLayer(tmp_path / "tiles", server.template)
+        layer.retry_s = 0.3
+        layer.set_enabled(True)
+        canvas = canvas_on(qtbot, layer)
+        failed: list[tuple] = []
+        layer.tile_failed.connect(lambda *k: failed.append(k))
+        canvas.grab()
+        wanted = layer.visible_tiles(layer.view_state())
+        qtbot.waitUntil(lambda: set(wanted) <= set(failed), timeout=10_000)
+        server.failing = False  # and nobody pans, zooms or repaints the map
+        qtbot.waitUntil(lambda: all(layer.cache_path(*k).is_file() for k in wanted), timeout=10_000)
+    finally:
+        server.stop()
+
+
 def test_online_parent_tile_drawn_scaled_while_child_loads(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
     server = FlakyServer()
     server.failing = True  # the children never come: only the cached parent can be shown
