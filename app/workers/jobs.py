@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 log = logging.getLogger(__name__)
@@ -109,9 +109,19 @@ class Job(QObject):
     def start(self) -> Job:
         _live.add(self)
         for sig in (self.signals.finished, self.signals.failed, self.signals.cancelled):
-            sig.connect(lambda *_: _live.discard(self))
+            sig.connect(self._reported)  # a bound slot, not a lambda holding self: that made every job immortal
         pool(self._pool_name).start(self._runnable)
         return self
+
+    @Slot()
+    def _reported(self, *_: object) -> None:
+        # Let go once every slot of this report has run (they were queued before this one ran): the job, its
+        # function and whatever that holds (rows read, a result) are then freed when nobody else keeps them.
+        QTimer.singleShot(0, self._release)
+
+    def _release(self) -> None:
+        self._runnable = None
+        _live.discard(self)
 
     def cancel(self) -> None:
         self.control.cancel()

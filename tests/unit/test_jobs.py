@@ -42,3 +42,37 @@ def test_job_error_is_reported(qtbot) -> None:  # noqa: ANN001
     job = run_task(lambda: 1 / 0, on_error=lambda msg, tb: errors.append(msg))
     qtbot.waitUntil(lambda: bool(job.done and errors))
     assert "division by zero" in errors[0]
+
+
+def test_a_finished_job_is_freed_with_what_its_function_held(qtbot) -> None:  # noqa: ANN001
+    """A job lets go of itself once it has reported: before, a lambda connected to its own signals kept every job,
+    its function and what that held (rows read, a result) alive for the life of the program."""
+    import gc
+    import weakref
+
+    from app.workers import jobs
+
+    class Payload:
+        pass
+
+    payload = Payload()
+    held = weakref.ref(payload)
+    done: list[int] = []
+    job = jobs.run_task(lambda p=payload: len([p]), on_done=done.append)
+    qtbot.waitUntil(lambda: done == [1], timeout=5000)
+    handle = weakref.ref(job)
+    del job, payload
+    qtbot.wait(50)  # the release is queued behind the job's own report
+    gc.collect()
+    assert held() is None and handle() is None
+
+
+def test_many_short_jobs_run_report_and_go(qtbot) -> None:  # noqa: ANN001
+    from app.workers import jobs
+
+    done: list[int] = []
+    for i in range(500):
+        jobs.run_task(lambda i=i: i, on_done=done.append)
+    qtbot.waitUntil(lambda: len(done) == 500, timeout=20_000)
+    qtbot.wait(50)
+    assert sorted(done) == list(range(500)) and not jobs._live
