@@ -31,6 +31,7 @@ import pickle
 import queue
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
@@ -79,7 +80,11 @@ class ProcessProducer:
         self.total_bytes = source.progress.total_bytes
         args = (send, source, kind, mapping, report, validated, os.getpid())
         self._proc = ctx.Process(target=_child, args=args, name=f"canvass-import-{kind.name}", daemon=True)
-        self._proc.start()
+        with warnings.catch_warnings():
+            # Python 3.12+ warns on any fork beside other OS threads; here those are numpy's and Arrow's idle
+            # workers (both re-initialise after a fork), and available() has refused Python threads and Qt.
+            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks", category=DeprecationWarning)
+            self._proc.start()
         send.close()  # the child holds the only write end: when it dies, the parent's recv sees the end of the pipe
         self._shared: dict[str, Any] = {}
 
