@@ -16,12 +16,12 @@ from __future__ import annotations
 import codecs
 import collections
 import csv
-import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from app.io import arrow_csv
+from app.io.csv_blocks import RowsView, fit_rows, split_columns, split_quoted_columns
 from app.io.source import (  # noqa: F401 - re-exported: the readers' shared types live in app.io.source
     _SURROGATE,
     CHUNK_ROWS,
@@ -324,7 +324,7 @@ class CSVSource(Source):
                 feed.line += count
                 for base in range(0, count, size):
                     part = [c[base:base + size] for c in columns] if count > size else columns
-                    yield Chunk(_RowsView(part), first + base, columns=part)
+                    yield Chunk(RowsView(part), first + base, columns=part)
                 continue
             rows = self._csv_rows(text, count, first)
             if rows is not None:
@@ -346,8 +346,8 @@ class CSVSource(Source):
         if columns is not None:
             return columns  # type: ignore[return-value] - Arrow-backed columns of str
         if self.dialect.quotechar in text:
-            return _split_quoted_columns(text, count, self.delimiter, width, self.dialect)
-        return _split_columns(text, count, self.delimiter, width)
+            return split_quoted_columns(text, count, self.delimiter, width, self.dialect)
+        return split_columns(text, count, self.delimiter, width)
 
     def _csv_rows(self, text: str, count: int, first: int) -> list[list[str]] | None:
         """The rows of a block with quotes, read by csv.reader in one C loop; None (the careful path then reads it)
@@ -376,7 +376,7 @@ class CSVSource(Source):
         """A chunk of csv.reader rows, one per line from `first`, also given column by column (all str)."""
         chunk = Chunk(rows, first)
         if set(map(len, rows)) != {width}:
-            _fit_rows(chunk, width)
+            fit_rows(chunk, width)
         chunk.columns = [list(c) for c in zip(*rows, strict=True)] if rows else None
         return chunk
 
@@ -455,94 +455,10 @@ class CSVSource(Source):
         chunk = Chunk(rows, lines[0], lines if lines != list(range(lines[0], lines[0] + len(lines))) else None,
                       problems)
         if set(map(len, rows)) != {width}:
-            _fit_rows(chunk, width)
+            fit_rows(chunk, width)
         return chunk
 
     def _splittable(self) -> bool:
         """Whether a line without the quote character splits on the delimiter exactly as csv.reader splits it."""
         d = self.dialect
         return len(self.columns) > 1 and not d.skipinitialspace and d.escapechar is None and d.quotechar is not None
-
-
-class _RowsView(Sequence[list[str]]):
-    """Row i of a column-split chunk, built on demand (the validator looks at only a few rows this way)."""
-
-    def __init__(self, columns: list[list[str]]) -> None:
-        self._columns = columns
-
-    def __len__(self) -> int:
-        return len(self._columns[0])
-
-    def __getitem__(self, i: int) -> list[str]:  # type: ignore[override]
-        return [c[i] for c in self._columns]
-
-
-def _split_columns(blob: str, count: int, delim: str, width: int) -> list[list[str]] | None:
-    """The columns of `count` quote-free lines, or None unless each line has exactly `width` fields."""
-    if "\r" in blob:
-        if blob.count("\r") != blob.count("\r\n"):
-            return None  # a lone CR ends a record too: leave that to csv.reader
-        blob = blob.replace("\r\n", "\n")
-    body = blob[:-1] if blob.endswith("\n") else blob
-    records = body.split("\n")
-    if len(records) != count or set(map(str.count, records, itertools.repeat(delim))) != {width - 1}:
-        return None
-    if max(map(len, records)) > csv.field_size_limit():
-        return None  # a value may be over csv's limit: csv.reader says which row
-    flat = body.replace("\n", delim).split(delim)
-    return [flat[j::width] for j in range(width)]
-
-
-QUOTED_SHARE = 0.25  # a block with more lines holding quotes than this goes to csv.reader whole
-
-
-def _split_quoted_columns(blob: str, count: int, delim: str, width: int, dialect: Any) -> list[list[str]] | None:
-    """The columns of `count` lines of which a few hold the quote character (a label with a comma in it): those are
-    read by csv.reader, the others split with str methods as in _split_columns. None unless every line is one
-    record with exactly `width` fields — csv.reader is strict here, so a quote left open (or any other doubt)
-    sends the block to the readers that explain it."""
-    if "\r" in blob:
-        if blob.count("\r") != blob.count("\r\n"):
-            return None
-        blob = blob.replace("\r\n", "\n")
-    lines = (blob[:-1] if blob.endswith("\n") else blob).split("\n")
-    quote = dialect.quotechar
-    quoted = [i for i, line in enumerate(lines) if quote in line]
-    if len(lines) != count or len(quoted) > QUOTED_SHARE * count:
-        return None
-    reader = csv.reader([lines[i] for i in quoted], dialect, strict=True)
-    try:
-        records = list(reader)
-    except csv.Error:
-        return None
-    if len(records) != len(quoted) or reader.line_num != len(quoted) or set(map(len, records)) != {width}:
-        return None
-    filler = delim * (width - 1)
-    for i in quoted:
-        lines[i] = filler  # split with the rest as empty fields, then given their values below
-    if set(map(str.count, lines, itertools.repeat(delim))) != {width - 1}:
-        return None
-    if max(map(len, lines)) > csv.field_size_limit():
-        return None
-    flat = delim.join(lines).split(delim)
-    columns = [flat[j::width] for j in range(width)]
-    for i, record in zip(quoted, records, strict=True):
-        for column, value in zip(columns, record, strict=True):
-            column[i] = value
-    return columns
-
-
-def _fit_rows(chunk: Chunk, width: int) -> None:
-    """Blank lines become empty rows (skipped later); short rows are padded; long rows are rejected."""
-    for i, row in enumerate(chunk.rows):
-        n = len(row)
-        if n == 0:
-            chunk.blank.add(i)
-            row.extend([""] * width)
-        elif n < width:
-            row.extend([""] * (width - n))
-        elif n > width:
-            if any(v.strip() for v in row[width:]):
-                chunk.problems[i] = (f"{n} fields but the header has {width} (a delimiter inside an unquoted "
-                                     "value?)")
-            del row[width:]
