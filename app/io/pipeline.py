@@ -304,7 +304,9 @@ def import_file(source: Source, kind: RecordKind, mapping: dict[str, Any], conn:
     guard = _Guard(conn, check)
     result: ImportResult | None = None
     try:
-        with _no_cyclic_gc(), _quick_gil_handover(), transaction(conn):
+        # the quick GIL hand-over matters only when a thread reads beside this one
+        handover = contextlib.nullcontext() if in_process else _quick_gil_handover()
+        with _no_cyclic_gc(), handover, transaction(conn):
             try:
                 batch_id = batches.begin_batch(conn, source.path.name, source.format, actor, now)
                 writer = kind.new_writer(conn, batch_id, now, report)

@@ -319,14 +319,15 @@ class CSVSource(Source):
                 text = block
             first = feed.line + 1
             count = text.count("\n") + (0 if text.endswith("\n") else 1)
-            columns = self._fast_columns(text, count, width, first)
+            clean = self._clean_block(text, count, first)  # the fast paths below take only such a block
+            columns = self._fast_columns(text, count, width) if clean else None
             if columns is not None:
                 feed.line += count
                 for base in range(0, count, size):
                     part = [c[base:base + size] for c in columns] if count > size else columns
                     yield Chunk(RowsView(part), first + base, columns=part)
                 continue
-            rows = self._csv_rows(text, count, first)
+            rows = self._csv_rows(text, count) if clean else None
             if rows is not None:
                 feed.line += count
                 for base in range(0, count, size):
@@ -335,13 +336,16 @@ class CSVSource(Source):
             feed.push_text(text)
             yield from self._slow_chunks(feed, size, width, warned)
 
-    def _fast_columns(self, text: str, count: int, width: int, first: int) -> list[list[str]] | None:
+    def _clean_block(self, text: str, count: int, first: int) -> bool:
+        """No over-long line and no undecodable byte in the block (the careful path explains those)."""
+        if self.long_lines and any(first <= n < first + count for n in self.long_lines):
+            return False
+        # (isascii is a flag check: the common all-ASCII block costs nothing here)
+        return not (self._errors == "surrogateescape" and not text.isascii() and has_bad_bytes(text))
+
+    def _fast_columns(self, text: str, count: int, width: int) -> list[list[str]] | None:
         if not self._splittable():
             return None
-        if self.long_lines and any(first <= n < first + count for n in self.long_lines):
-            return None
-        if self._errors == "surrogateescape" and not text.isascii() and has_bad_bytes(text):
-            return None  # (isascii is a flag check: the common all-ASCII block costs nothing here)
         columns = arrow_csv.read_block(text, count, width, self.dialect)
         if columns is not None:
             return columns  # type: ignore[return-value] - Arrow-backed columns of str
@@ -349,15 +353,11 @@ class CSVSource(Source):
             return split_quoted_columns(text, count, self.delimiter, width, self.dialect)
         return split_columns(text, count, self.delimiter, width)
 
-    def _csv_rows(self, text: str, count: int, first: int) -> list[list[str]] | None:
+    def _csv_rows(self, text: str, count: int) -> list[list[str]] | None:
         """The rows of a block with quotes, read by csv.reader in one C loop; None (the careful path then reads it)
         unless every line is exactly one record: no value spans lines (nor an unclosed quote), no csv error (in
-        strict mode, which errs where the careful reader would explain something), no undecodable byte and no
-        over-long line in it. The careful path gives the same rows, line by line."""
-        if self.long_lines and any(first <= n < first + count for n in self.long_lines):
-            return None
-        if self._errors == "surrogateescape" and not text.isascii() and has_bad_bytes(text):
-            return None
+        strict mode, which errs where the careful reader would explain something); the block is clean
+        (_clean_block). The careful path gives the same rows, line by line."""
         lines = text.split("\n")
         if lines[-1] == "":
             lines.pop()
