@@ -194,58 +194,60 @@ def test_expiry_from_headers_and_stale_tiles_fetched_again(qtbot, tmp_path: Path
         fresh.stop()
 
 
-def test_server_fails_said_once_then_recovers(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+@pytest.fixture
+def failing_server():  # noqa: ANN201 - pytest fixture
     server = FlakyServer()
     server.failing = True
-    try:
-        layer = TileLayer(tmp_path / "tiles", server.template)
-        layer.retry_s = 0.2
-        layer.set_enabled(True)
-        canvas = canvas_on(qtbot, layer)
-        said: list[str] = []
-        back: list[bool] = []
-        layer.network_failed.connect(said.append)
-        layer.network_recovered.connect(lambda: back.append(True))
-        failed: list[tuple] = []
-        layer.tile_failed.connect(lambda *k: failed.append(k))
-        canvas.grab()
-        wanted = layer.visible_tiles(layer.view_state())
-        qtbot.waitUntil(lambda: set(wanted) <= set(failed), timeout=10_000)
-        qtbot.wait(300)
-        canvas.grab()  # retried: still failing
-        qtbot.waitUntil(lambda: len(failed) > len(wanted), timeout=10_000)
-        assert said == ["HTTP 503"]  # once, not once per tile
-        server.failing = False
-        qtbot.wait(300)
-        canvas.grab()
-        qtbot.waitUntil(lambda: back == [True], timeout=10_000)
-        qtbot.waitUntil(lambda: all(layer.cache_path(*k).is_file() for k in wanted), timeout=10_000)
-        canvas.update()
-        img = canvas.grab().toImage()
-        assert QColor(img.pixel(300, 200)).name() == "#88aa66"
-        assert said == ["HTTP 503"]
-    finally:
-        server.stop()
+    yield server
+    server.stop()
 
 
-def test_failed_tiles_are_asked_for_again_by_themselves_when_the_server_is_back(qtbot,  # noqa: ANN001
-                                                                                 tmp_path: Path) -> None:
-    server = FlakyServer()
-    server.failing = True
-    try:
-        layer = TileLayer(tmp_path / "tiles", server.template)
-        layer.retry_s = 0.3
-        layer.set_enabled(True)
-        canvas = canvas_on(qtbot, layer)
-        failed: list[tuple] = []
-        layer.tile_failed.connect(lambda *k: failed.append(k))
-        canvas.grab()
-        wanted = layer.visible_tiles(layer.view_state())
-        qtbot.waitUntil(lambda: set(wanted) <= set(failed), timeout=10_000)
-        server.failing = False  # and nobody pans, zooms or repaints the map
-        qtbot.waitUntil(lambda: all(layer.cache_path(*k).is_file() for k in wanted), timeout=10_000)
-    finally:
-        server.stop()
+def _online_layer(qtbot, tmp_path: Path, server: FlakyServer, retry_s: float):  # noqa: ANN001, ANN202
+    layer = TileLayer(tmp_path / "tiles", server.template)
+    layer.retry_s = retry_s
+    layer.set_enabled(True)
+    return layer, canvas_on(qtbot, layer)
+
+
+def _fail_every_tile(qtbot, layer: TileLayer, canvas: MapCanvas):  # noqa: ANN001, ANN202
+    """Paint once and wait until each visible tile has failed: (the tiles in view, the failures so far)."""
+    failed: list[tuple] = []
+    layer.tile_failed.connect(lambda *k: failed.append(k))
+    canvas.grab()
+    wanted = layer.visible_tiles(layer.view_state())
+    qtbot.waitUntil(lambda: set(wanted) <= set(failed), timeout=10_000)
+    return wanted, failed
+
+
+def test_server_fails_said_once_then_recovers(qtbot, tmp_path: Path, failing_server) -> None:  # noqa: ANN001
+    server = failing_server
+    layer, canvas = _online_layer(qtbot, tmp_path, server, 0.2)
+    said: list[str] = []
+    back: list[bool] = []
+    layer.network_failed.connect(said.append)
+    layer.network_recovered.connect(lambda: back.append(True))
+    wanted, failed = _fail_every_tile(qtbot, layer, canvas)
+    qtbot.wait(300)
+    canvas.grab()  # retried: still failing
+    qtbot.waitUntil(lambda: len(failed) > len(wanted), timeout=10_000)
+    assert said == ["HTTP 503"]  # once, not once per tile
+    server.failing = False
+    qtbot.wait(300)
+    canvas.grab()
+    qtbot.waitUntil(lambda: back == [True], timeout=10_000)
+    qtbot.waitUntil(lambda: all(layer.cache_path(*k).is_file() for k in wanted), timeout=10_000)
+    canvas.update()
+    img = canvas.grab().toImage()
+    assert QColor(img.pixel(300, 200)).name() == "#88aa66"
+    assert said == ["HTTP 503"]
+
+
+def test_failed_tiles_are_asked_for_again_by_themselves_when_the_server_is_back(qtbot, tmp_path: Path,  # noqa: ANN001
+                                                                                 failing_server) -> None:  # noqa: ANN001
+    layer, canvas = _online_layer(qtbot, tmp_path, failing_server, 0.3)
+    wanted, _failed = _fail_every_tile(qtbot, layer, canvas)
+    failing_server.failing = False  # and nobody pans, zooms or repaints the map
+    qtbot.waitUntil(lambda: all(layer.cache_path(*k).is_file() for k in wanted), timeout=10_000)
 
 
 def test_online_parent_tile_drawn_scaled_while_child_loads(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
